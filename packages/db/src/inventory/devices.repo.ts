@@ -1,0 +1,402 @@
+import {
+  DeviceCreate,
+  DeviceListInput,
+  DevicePatch,
+  type Device,
+  type DeviceListQuery,
+  type DevicePage,
+  type DeviceSortField,
+  type UpsertResult,
+} from '@netauto/schema';
+import { z } from 'zod';
+import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
+import {
+  containsPattern,
+  decodeCursor,
+  encodeCursor,
+  fieldErrorsOf,
+  inTransaction,
+  iso,
+  parseInput,
+  select,
+  selectOne,
+  type Executor,
+} from '../sql.js';
+
+export const DEVICE_COLUMNS = `d.id, d.hostname, host(d.ip) AS ip, d.protocol, d.port, d.username,
+  d.cred_ref AS "credRef", d.platform, d.vendor, d.model, d.site, d.tags, d.metadata,
+  d.created_at AS "createdAt", d.updated_at AS "updatedAt"`;
+
+export interface DeviceRow extends Omit<Device, 'createdAt' | 'updatedAt'> {
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function toDevice(row: DeviceRow): Device {
+  return {
+    id: row.id,
+    hostname: row.hostname,
+    ip: row.ip,
+    protocol: row.protocol,
+    port: row.port,
+    username: row.username,
+    credRef: row.credRef,
+    platform: row.platform,
+    vendor: row.vendor,
+    model: row.model,
+    site: row.site,
+    tags: row.tags,
+    metadata: row.metadata,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+/** Sort fields: the SQL expression and the type to cast a cursor value back to. */
+const SORTS: Record<DeviceSortField, { expr: string; cast: string }> = {
+  hostname: { expr: 'd.hostname', cast: 'varchar' },
+  ip: { expr: 'd.ip', cast: 'inet' },
+  platform: { expr: 'd.platform', cast: 'text' },
+  vendor: { expr: 'd.vendor', cast: 'text' },
+  model: { expr: 'd.model', cast: 'text' },
+  site: { expr: 'd.site', cast: 'text' },
+  protocol: { expr: 'd.protocol', cast: 'text' },
+  port: { expr: 'd.port', cast: 'integer' },
+  createdAt: { expr: 'd.created_at', cast: 'timestamptz' },
+  updatedAt: { expr: 'd.updated_at', cast: 'timestamptz' },
+};
+
+/** Patch fields and their columns. */
+const COLUMNS: Record<keyof DevicePatch, string> = {
+  hostname: 'hostname',
+  ip: 'ip',
+  protocol: 'protocol',
+  port: 'port',
+  username: 'username',
+  credRef: 'cred_ref',
+  platform: 'platform',
+  vendor: 'vendor',
+  model: 'model',
+  site: 'site',
+  tags: 'tags',
+  metadata: 'metadata',
+};
+
+type CursorValue = [string | null, number];
+const isCursor = (v: unknown): v is CursorValue =>
+  Array.isArray(v) &&
+  v.length === 2 &&
+  (typeof v[0] === 'string' || v[0] === null) &&
+  Number.isInteger(v[1]);
+
+/** Rows per INSERT … ON CONFLICT statement in upsertMany. */
+const UPSERT_BATCH = 2000;
+
+export class DevicesRepo {
+  constructor(private readonly ex: Executor) {}
+
+  async get(id: number): Promise<Device> {
+    const row = await selectOne<DeviceRow>(
+      this.ex,
+      `SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.id = $1`,
+      [id],
+    );
+    if (!row) throw new NotFoundError('device', id);
+    return toDevice(row);
+  }
+
+  /** The devices with these ids, in the order given; missing ids are skipped. */
+  async getMany(ids: readonly number[]): Promise<Device[]> {
+    if (ids.length === 0) return [];
+    const rows = await select<DeviceRow>(
+      this.ex,
+      `SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.id = ANY($1::int[])`,
+      [ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, toDevice(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async findByHostname(hostname: string, site: string | null = null): Promise<Device | undefined> {
+    const row = await selectOne<DeviceRow>(
+      this.ex,
+      `SELECT ${DEVICE_COLUMNS} FROM devices d
+       WHERE d.hostname = $1 AND d.site IS NOT DISTINCT FROM $2`,
+      [hostname, site],
+    );
+    return row && toDevice(row);
+  }
+
+  async create(input: DeviceCreate): Promise<Device> {
+    const d = parseInput(DeviceCreate, input);
+    const row = await selectOne<DeviceRow>(
+      this.ex,
+      `INSERT INTO devices AS d (hostname, ip, protocol, port, username, cred_ref, platform,
+         vendor, model, site, tags, metadata)
+       VALUES ($1, $2::inet, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb)
+       RETURNING ${DEVICE_COLUMNS}`,
+      [
+        d.hostname,
+        d.ip,
+        d.protocol,
+        d.port ?? null,
+        d.username,
+        d.credRef,
+        d.platform,
+        d.vendor ?? null,
+        d.model ?? null,
+        d.site ?? null,
+        JSON.stringify(d.tags),
+        JSON.stringify(d.metadata),
+      ],
+    );
+    return toDevice(row as DeviceRow);
+  }
+
+  /**
+   * Changes the given fields. Switching protocol while the port is the old protocol's
+   * default moves it to the new one's (22 and 23).
+   */
+  async update(id: number, patch: DevicePatch): Promise<Device> {
+    const p = parseInput(DevicePatch, patch, 'patch');
+    const sets: string[] = [];
+    const bind: unknown[] = [id];
+    for (const [key, column] of Object.entries(COLUMNS) as [keyof DevicePatch, string][]) {
+      const value = p[key];
+      if (value === undefined) continue;
+      const isJson = key === 'tags' || key === 'metadata';
+      bind.push(isJson ? JSON.stringify(value) : value);
+      const cast = isJson ? '::jsonb' : key === 'ip' ? '::inet' : '';
+      sets.push(`${column} = $${bind.length}${cast}`);
+    }
+    if (p.protocol !== undefined && p.port === undefined) {
+      bind.push(p.protocol);
+      const n = bind.length;
+      sets.push(`port = CASE
+        WHEN port = (CASE protocol WHEN 'telnet' THEN 23 ELSE 22 END)
+        THEN (CASE $${n}::text WHEN 'telnet' THEN 23 ELSE 22 END) ELSE port END`);
+    }
+    sets.push('updated_at = now()');
+    const row = await selectOne<DeviceRow>(
+      this.ex,
+      `UPDATE devices AS d SET ${sets.join(', ')} WHERE d.id = $1 RETURNING ${DEVICE_COLUMNS}`,
+      bind,
+    );
+    if (!row) throw new NotFoundError('device', id);
+    return toDevice(row);
+  }
+
+  /**
+   * Deletes a device and its group memberships. A device with runs is kept: its
+   * history must not vanish silently.
+   */
+  async delete(id: number): Promise<Device> {
+    const device = await this.get(id);
+    const runs = await selectOne<{ n: number }>(
+      this.ex,
+      'SELECT count(*)::int AS n FROM runs WHERE device_id = $1',
+      [id],
+    );
+    if (runs && runs.n > 0) {
+      throw new InvalidStateError(
+        `device ${device.hostname} has ${runs.n} run${runs.n === 1 ? '' : 's'} in its history and cannot be deleted`,
+      );
+    }
+    // The foreign key (ON DELETE RESTRICT) still guards a run created meanwhile.
+    await select(this.ex, 'DELETE FROM devices WHERE id = $1 RETURNING id', [id]);
+    return device;
+  }
+
+  /** The devices matching the filters, one page at a time in a stable order. */
+  async list(input: DeviceListInput = {}): Promise<DevicePage> {
+    const q = parseInput(DeviceListInput, input);
+    const { where, bind } = whereOf(q);
+    const sort = SORTS[q.sort];
+    const desc = q.dir === 'desc';
+
+    if (q.cursor) {
+      const [value, id] = decodeCursor(q.cursor, isCursor);
+      bind.push(id);
+      const idParam = `$${bind.length}`;
+      // Ascending order puts NULLs last; descending is its exact reverse.
+      if (value === null) {
+        where.push(
+          desc
+            ? `((${sort.expr} IS NULL AND d.id < ${idParam}) OR ${sort.expr} IS NOT NULL)`
+            : `(${sort.expr} IS NULL AND d.id > ${idParam})`,
+        );
+      } else {
+        bind.push(value);
+        const v = `$${bind.length}::${sort.cast}`;
+        where.push(
+          desc
+            ? `(${sort.expr} < ${v} OR (${sort.expr} = ${v} AND d.id < ${idParam}))`
+            : `(${sort.expr} > ${v} OR (${sort.expr} = ${v} AND d.id > ${idParam}) OR ${sort.expr} IS NULL)`,
+        );
+      }
+    }
+
+    bind.push(q.limit + 1);
+    const dir = desc ? 'DESC' : 'ASC';
+    const rows = await select<DeviceRow & { sortKey: string | null }>(
+      this.ex,
+      `SELECT ${DEVICE_COLUMNS}, (${sort.expr})::text AS "sortKey"
+       FROM devices d
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY ${sort.expr} ${dir}, d.id ${dir}
+       LIMIT $${bind.length}`,
+      bind,
+    );
+    const more = rows.length > q.limit;
+    const pageRows = more ? rows.slice(0, q.limit) : rows;
+    const last = pageRows.at(-1);
+    return {
+      items: pageRows.map(toDevice),
+      nextCursor: more && last ? encodeCursor([last.sortKey, last.id]) : null,
+    };
+  }
+
+  /** How many devices match the filters (sort and cursor are ignored). */
+  async count(input: DeviceListInput = {}): Promise<number> {
+    const q = parseInput(DeviceListInput, input);
+    const { where, bind } = whereOf(q);
+    const row = await selectOne<{ n: number }>(
+      this.ex,
+      `SELECT count(*)::int AS n FROM devices d ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      bind,
+    );
+    return row?.n ?? 0;
+  }
+
+  /**
+   * Creates or updates many devices, matched on (hostname, site): one statement per
+   * batch, all in one transaction. Any bad row refuses the whole call, naming each row.
+   */
+  async upsertMany(inputs: readonly DeviceCreate[]): Promise<UpsertResult> {
+    const rows = validateRows(inputs);
+    return inTransaction(this.ex, async (tx) => {
+      const result: UpsertResult = { created: 0, updated: 0, ids: [] };
+      for (let i = 0; i < rows.length; i += UPSERT_BATCH) {
+        const batch = rows.slice(i, i + UPSERT_BATCH);
+        const out = await select<{ id: number; inserted: boolean }>(
+          tx,
+          `INSERT INTO devices (hostname, ip, protocol, port, username, cred_ref, platform,
+             vendor, model, site, tags, metadata)
+           SELECT x.hostname, x.ip::inet, x.protocol, x.port, x.username, x.cred_ref, x.platform,
+             x.vendor, x.model, x.site, coalesce(x.tags, '{}'), coalesce(x.metadata, '{}')
+           FROM jsonb_to_recordset($1::jsonb) AS x(hostname text, ip text, protocol text,
+             port integer, username text, cred_ref text, platform text, vendor text, model text,
+             site text, tags jsonb, metadata jsonb)
+           ON CONFLICT ON CONSTRAINT devices_hostname_site_key DO UPDATE SET
+             ip = EXCLUDED.ip, protocol = EXCLUDED.protocol, port = EXCLUDED.port,
+             username = EXCLUDED.username, cred_ref = EXCLUDED.cred_ref,
+             platform = EXCLUDED.platform, vendor = EXCLUDED.vendor, model = EXCLUDED.model,
+             tags = EXCLUDED.tags, metadata = EXCLUDED.metadata, updated_at = now()
+           RETURNING id, (xmax = 0) AS inserted`,
+          [JSON.stringify(batch)],
+        );
+        for (const r of out) {
+          result.ids.push(r.id);
+          if (r.inserted) result.created += 1;
+          else result.updated += 1;
+        }
+      }
+      return result;
+    });
+  }
+}
+
+interface UpsertRow {
+  hostname: string;
+  ip: string;
+  protocol: string;
+  port: number | null;
+  username: string;
+  cred_ref: string;
+  platform: string;
+  vendor: string | null;
+  model: string | null;
+  site: string | null;
+  tags: Record<string, string>;
+  metadata: Record<string, unknown>;
+}
+
+const DeviceRows = z.array(DeviceCreate).max(100_000, 'at most 100,000 devices in one call');
+
+function validateRows(inputs: readonly DeviceCreate[]): UpsertRow[] {
+  const parsed = DeviceRows.safeParse(inputs);
+  if (!parsed.success) {
+    const fieldErrors = fieldErrorsOf(parsed.error, 'rows');
+    const rows = [...new Set(parsed.error.issues.map((i) => i.path[0]))].filter(
+      (r) => typeof r === 'number',
+    );
+    throw new ValidationError(
+      rows.length
+        ? `${rows.length} row${rows.length === 1 ? '' : 's'} invalid (first: row ${rows[0]}): ${Object.entries(fieldErrors)[0]?.join(': ') ?? ''}`
+        : (parsed.error.issues[0]?.message ?? 'invalid rows'),
+      fieldErrors,
+    );
+  }
+  const seen = new Map<string, number>();
+  const fieldErrors: Record<string, string[]> = {};
+  parsed.data.forEach((d, index) => {
+    const key = `${d.hostname}\u0000${d.site ?? ''}\u0000${d.site == null ? 'null' : ''}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      fieldErrors[`rows.${index}.hostname`] = [
+        `duplicates row ${first}: same hostname${d.site == null ? ' and no site' : ' and site'}`,
+      ];
+    } else {
+      seen.set(key, index);
+    }
+  });
+  if (Object.keys(fieldErrors).length > 0) {
+    throw new ValidationError(
+      `the same hostname and site appear more than once (${Object.keys(fieldErrors).length} repeated rows)`,
+      fieldErrors,
+    );
+  }
+  return parsed.data.map((d) => ({
+    hostname: d.hostname,
+    ip: d.ip,
+    protocol: d.protocol,
+    port: d.port ?? null,
+    username: d.username,
+    cred_ref: d.credRef,
+    platform: d.platform,
+    vendor: d.vendor ?? null,
+    model: d.model ?? null,
+    site: d.site ?? null,
+    tags: d.tags,
+    metadata: d.metadata,
+  }));
+}
+
+function whereOf(q: DeviceListQuery): { where: string[]; bind: unknown[] } {
+  const where: string[] = [];
+  const bind: unknown[] = [];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    bind.push(value);
+    where.push(sql(`$${bind.length}`));
+  };
+  if (q.q) {
+    add((p) => `d.search LIKE ${p}`, containsPattern(q.q.toLowerCase()));
+  }
+  if (q.site !== undefined) add((p) => `d.site = ${p}`, q.site);
+  if (q.platform !== undefined) add((p) => `d.platform = ${p}`, q.platform);
+  if (q.vendor !== undefined) add((p) => `lower(d.vendor) = lower(${p})`, q.vendor);
+  if (q.protocol !== undefined) add((p) => `d.protocol = ${p}`, q.protocol);
+  for (const tag of q.tags ?? []) {
+    if (tag.value === undefined) add((p) => `d.tags ? ${p}`, tag.key);
+    else add((p) => `d.tags @> ${p}::jsonb`, JSON.stringify({ [tag.key]: tag.value }));
+  }
+  if (q.groupId !== undefined) {
+    add(
+      (p) =>
+        `EXISTS (SELECT 1 FROM device_group_memberships m WHERE m.device_id = d.id AND m.group_id = ${p})`,
+      q.groupId,
+    );
+  }
+  if (q.cidr !== undefined) add((p) => `d.ip <<= ${p}::inet`, q.cidr);
+  return { where, bind };
+}

@@ -1,0 +1,25 @@
+import { Column, DataType, Model, Table } from 'sequelize-typescript';
+
+@Table({ tableName: 'known_hosts', underscored: true, timestamps: false })
+export class KnownHost extends Model {
+  @Column({ type: DataType.INTEGER, primaryKey: true, autoIncrement: true })
+  declare id: number;
+
+  @Column({ type: DataType.TEXT, allowNull: false })
+  declare host: string;
+
+  @Column({ type: DataType.INTEGER, allowNull: false })
+  declare port: number;
+
+  @Column({ type: DataType.TEXT, allowNull: false })
+  declare keyType: string;
+
+  @Column({ type: DataType.TEXT, allowNull: false })
+  declare fingerprint: string;
+
+  @Column({ type: DataType.DATE, allowNull: false, defaultValue: DataType.NOW })
+  declare firstSeenAt: Date;
+
+  @Column({ type: DataType.DATE, allowNull: false, defaultValue: DataType.NOW })
+  declare lastSeenAt: Date;
+}

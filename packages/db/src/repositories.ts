@@ -1,0 +1,35 @@
+import type { Transaction } from 'sequelize';
+import { ChunksRepo } from './automation/chunks.repo.js';
+import { RunsRepo } from './automation/runs.repo.js';
+import { TemplatesRepo } from './automation/templates.repo.js';
+import type { Database } from './connection.js';
+import { DevicesRepo } from './inventory/devices.repo.js';
+import { GroupsRepo } from './inventory/groups.repo.js';
+
+export interface Repositories {
+  devices: DevicesRepo;
+  groups: GroupsRepo;
+  templates: TemplatesRepo;
+  runs: RunsRepo;
+  chunks: ChunksRepo;
+}
+
+/** Repositories on the pool, or bound to one transaction when it is given. */
+export function repositories(db: Database, transaction?: Transaction): Repositories {
+  const ex = { sequelize: db.sequelize, transaction };
+  return {
+    devices: new DevicesRepo(ex),
+    groups: new GroupsRepo(ex),
+    templates: new TemplatesRepo(ex),
+    runs: new RunsRepo(ex),
+    chunks: new ChunksRepo(ex),
+  };
+}
+
+/** Runs `fn` with repositories sharing one transaction: all of it lands, or none. */
+export function withTransaction<T>(
+  db: Database,
+  fn: (repos: Repositories) => Promise<T>,
+): Promise<T> {
+  return db.transaction((transaction) => fn(repositories(db, transaction)));
+}

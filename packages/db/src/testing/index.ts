@@ -1,0 +1,17 @@
+export {
+  setupTestPostgres,
+  createTestDatabase,
+  createEmptyDatabase,
+  urlFor,
+  type TestPostgres,
+  type TestDatabase,
+} from './postgres.js';
+export {
+  factories,
+  deviceFactory,
+  groupFactory,
+  templateFactory,
+  runFactory,
+  unique,
+  type Factories,
+} from './factories.js';

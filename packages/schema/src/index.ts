@@ -1,0 +1,5 @@
+export * from './common.js';
+export * from './enums.js';
+export * from './inventory.js';
+export * from './automation.js';
+export * from './auth.js';

@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import {
+  Cidr,
+  Cursor,
+  Id,
+  IpAddress,
+  Limit,
+  Metadata,
+  Port,
+  SortDirection,
+  TagKey,
+  Tags,
+  Timestamp,
+  line,
+  page,
+  text,
+} from './common.js';
+import { MembershipRole, Platform, Protocol } from './enums.js';
+
+export const Hostname = z
+  .string()
+  .trim()
+  .min(1, 'hostname must not be empty')
+  .max(253, 'hostname must be at most 253 characters')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'hostname may use letters, digits, dots, dashes and underscores, and must start with a letter or digit',
+  );
+
+export const Site = line(64, 'site');
+
+/**
+ * A reference to a secret, never the secret: `env:REF` (or a bare `REF`) reads
+ * NETAUTO_<REF>_* variables; `db:REF` reads the encrypted credentials table.
+ */
+export const CredRef = z
+  .string()
+  .trim()
+  .max(70, 'credential reference must be at most 70 characters')
+  .regex(
+    /^(?:(?:env|db):)?[A-Za-z][A-Za-z0-9_]{0,63}$/,
+    'credential reference must look like env:NAME, db:NAME or NAME (letters, digits, underscores)',
+  );
+
+export const Device = z.object({
+  id: Id,
+  hostname: z.string(),
+  ip: z.string(),
+  protocol: Protocol,
+  port: z.number().int(),
+  username: z.string(),
+  credRef: z.string(),
+  platform: Platform,
+  vendor: z.string().nullable(),
+  model: z.string().nullable(),
+  site: z.string().nullable(),
+  tags: z.record(z.string(), z.string()),
+  metadata: z.record(z.string(), z.unknown()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Device = z.infer<typeof Device>;
+
+const deviceFields = {
+  hostname: Hostname,
+  ip: IpAddress,
+  protocol: Protocol.default('ssh'),
+  /** Defaults to 22 for ssh and 23 for telnet. */
+  port: Port.optional(),
+  username: line(64, 'username'),
+  credRef: CredRef,
+  platform: Platform.default('generic'),
+  vendor: line(64, 'vendor').nullish(),
+  model: line(128, 'model').nullish(),
+  site: Site.nullish(),
+  tags: Tags.default({}),
+  metadata: Metadata.default({}),
+};
+
+export const DeviceCreate = z.strictObject(deviceFields);
+export type DeviceCreate = z.input<typeof DeviceCreate>;
+export type DeviceCreateParsed = z.output<typeof DeviceCreate>;
+
+export const DevicePatch = z.strictObject({
+  hostname: Hostname.optional(),
+  ip: IpAddress.optional(),
+  protocol: Protocol.optional(),
+  port: Port.optional(),
+  username: line(64, 'username').optional(),
+  credRef: CredRef.optional(),
+  platform: Platform.optional(),
+  vendor: line(64, 'vendor').nullable().optional(),
+  model: line(128, 'model').nullable().optional(),
+  site: Site.nullable().optional(),
+  tags: Tags.optional(),
+  metadata: Metadata.optional(),
+});
+export type DevicePatch = z.infer<typeof DevicePatch>;
+
+export const DeviceUpdate = z.strictObject({ id: Id, patch: DevicePatch });
+export type DeviceUpdate = z.infer<typeof DeviceUpdate>;
+
+export const DEVICE_SORT_FIELDS = [
+  'hostname',
+  'ip',
+  'platform',
+  'vendor',
+  'model',
+  'site',
+  'protocol',
+  'port',
+  'createdAt',
+  'updatedAt',
+] as const;
+export const DeviceSortField = z.enum(DEVICE_SORT_FIELDS);
+export type DeviceSortField = z.infer<typeof DeviceSortField>;
+
+/** `key` (has the tag) or `key=value` (has the tag with that value). */
+export const TagFilter = z
+  .string()
+  .max(330)
+  .transform((s, ctx) => {
+    const eq = s.indexOf('=');
+    const key = eq === -1 ? s : s.slice(0, eq);
+    const value = eq === -1 ? undefined : s.slice(eq + 1);
+    const parsedKey = TagKey.safeParse(key);
+    if (!parsedKey.success) {
+      ctx.addIssue({ code: 'custom', message: 'tag filter must be key or key=value' });
+      return z.NEVER;
+    }
+    return { key: parsedKey.data, value };
+  });
+export type TagFilter = z.output<typeof TagFilter>;
+
+export const DeviceListInput = z.strictObject({
+  /** Text search over hostname, ip, vendor, model, site and tag values. */
+  q: z.string().trim().max(200).optional(),
+  site: Site.optional(),
+  platform: Platform.optional(),
+  vendor: line(64, 'vendor').optional(),
+  protocol: Protocol.optional(),
+  tags: z.array(TagFilter).max(16).optional(),
+  groupId: Id.optional(),
+  /** Devices whose ip is inside this network. */
+  cidr: Cidr.optional(),
+  sort: DeviceSortField.default('hostname'),
+  dir: SortDirection.default('asc'),
+  cursor: Cursor.optional(),
+  limit: Limit,
+});
+export type DeviceListInput = z.input<typeof DeviceListInput>;
+export type DeviceListQuery = z.output<typeof DeviceListInput>;
+
+export const DevicePage = page(Device);
+export type DevicePage = z.infer<typeof DevicePage>;
+
+export const UpsertResult = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  ids: z.array(Id),
+});
+export type UpsertResult = z.infer<typeof UpsertResult>;
+
+// Groups and memberships
+
+export const GroupName = line(100, 'group name');
+
+export const Group = z.object({
+  id: Id,
+  name: z.string(),
+  description: z.string().nullable(),
+  site: z.string().nullable(),
+  tags: z.record(z.string(), z.string()),
+  metadata: z.record(z.string(), z.unknown()),
+  memberCount: z.number().int(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Group = z.infer<typeof Group>;
+
+export const GroupCreate = z.strictObject({
+  name: GroupName,
+  description: text(2000).nullish(),
+  site: Site.nullish(),
+  tags: Tags.default({}),
+  metadata: Metadata.default({}),
+});
+export type GroupCreate = z.input<typeof GroupCreate>;
+
+export const GroupPatch = z.strictObject({
+  name: GroupName.optional(),
+  description: text(2000).nullable().optional(),
+  site: Site.nullable().optional(),
+  tags: Tags.optional(),
+  metadata: Metadata.optional(),
+});
+export type GroupPatch = z.infer<typeof GroupPatch>;
+
+export const Membership = z.object({
+  deviceId: Id,
+  groupId: Id,
+  role: MembershipRole,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Membership = z.infer<typeof Membership>;
+
+export const GroupMember = Membership.extend({ device: Device });
+export type GroupMember = z.infer<typeof GroupMember>;
+
+export const DeviceGroupLink = Membership.extend({ group: Group.omit({ memberCount: true }) });
+export type DeviceGroupLink = z.infer<typeof DeviceGroupLink>;
+
+export const GroupWithMembers = Group.extend({ members: z.array(GroupMember) });
+export type GroupWithMembers = z.infer<typeof GroupWithMembers>;
+
+export const MembershipAdd = z.strictObject({
+  groupId: Id,
+  deviceId: Id,
+  role: MembershipRole.default('member'),
+});
+export type MembershipAdd = z.input<typeof MembershipAdd>;
+
+export const MembershipUpdate = z.strictObject({ groupId: Id, deviceId: Id, role: MembershipRole });
+export type MembershipUpdate = z.infer<typeof MembershipUpdate>;
+
+export const MembershipKey = z.strictObject({ groupId: Id, deviceId: Id });
+export type MembershipKey = z.infer<typeof MembershipKey>;
