@@ -113,6 +113,7 @@ export function translateError(error: unknown): unknown {
       const known = UNIQUE[constraint];
       return known ? known() : new ConflictError(`duplicate value (${detail || constraint})`);
     }
+    case '23001':
     case '23503': {
       // "Key (id)=(3) is still referenced from table "runs"." on delete; otherwise a
       // reference to a row that does not exist.

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../test/db.js';
+import { InvalidStateError, NotFoundError } from '../errors.js';
+import { splitOutput } from './chunks.repo.js';
+
+describe('splitOutput', () => {
+  it('keeps pieces within the byte limit without cutting a character', () => {
+    const text = 'aé€😀'.repeat(1000);
+    const pieces = splitOutput(text, 7);
+    expect(pieces.join('')).toBe(text);
+    for (const p of pieces) {
+      expect(Buffer.byteLength(p)).toBeLessThanOrEqual(7);
+      expect(p).not.toContain('\uFFFD');
+    }
+  });
+
+  it('replaces NUL, which PostgreSQL text cannot hold', () => {
+    expect(splitOutput('a\u0000b')).toEqual(['a\uFFFDb']);
+  });
+});
+
+describe('chunks repository', async () => {
+  const { repos, make } = await useTestDatabase();
+  const { chunks, runs } = repos;
+
+  async function runningRun() {
+    const run = await make.run();
+    await runs.markRunning(run.id);
+    return run;
+  }
+
+  it('appends in order with dense seq from 0 and keeps bytes in step', async () => {
+    const run = await runningRun();
+    const first = await chunks.append(run.id, 'line 1\n');
+    const more = await chunks.append(run.id, ['line 2\n', 'ligne 3 é\n']);
+    expect([...first, ...more].map((c) => c.seq)).toEqual([0, 1, 2]);
+    expect(await chunks.text(run.id)).toBe('line 1\nline 2\nligne 3 é\n');
+    const after = await runs.get(run.id);
+    expect(after.bytes).toBe(Buffer.byteLength('line 1\nline 2\nligne 3 é\n'));
+    expect(after.chunkCount).toBe(3);
+    expect((await chunks.list(run.id, 0)).map((c) => c.seq)).toEqual([1, 2]);
+    expect((await chunks.list(run.id, -1, 2)).map((c) => c.seq)).toEqual([0, 1]);
+  });
+
+  it('keeps seq dense and ordered under 20 concurrent appends to one run', async () => {
+    const run = await runningRun();
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => chunks.append(run.id, [`a${i} `, `b${i} `])),
+    );
+    const stored = await chunks.list(run.id, -1, 1000);
+    expect(stored.map((c) => c.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    // Each call's two pieces stay next to each other, in order.
+    for (let i = 0; i < 40; i += 2) {
+      const n = stored[i]?.data.slice(1);
+      expect(stored[i + 1]?.data).toBe(`b${n}`);
+    }
+    const after = await runs.get(run.id);
+    expect(after.bytes).toBe(stored.reduce((s, c) => s + Buffer.byteLength(c.data), 0));
+    expect(after.chunkCount).toBe(40);
+  });
+
+  it('splits output over 64 KiB into several chunks', async () => {
+    const run = await runningRun();
+    const big = 'x'.repeat(64 * 1024 * 2 + 10);
+    const stored = await chunks.append(run.id, big);
+    expect(stored.map((c) => c.data.length)).toEqual([65536, 65536, 10]);
+    expect(await chunks.text(run.id)).toBe(big);
+    expect((await runs.get(run.id)).bytes).toBe(big.length);
+  });
+
+  it('adds output only while a run is running', async () => {
+    const pending = await make.run();
+    await expect(chunks.append(pending.id, 'x')).rejects.toThrow(InvalidStateError);
+    const done = await runningRun();
+    await runs.finish(done.id, { status: 'ok', exitCode: 0 });
+    await expect(chunks.append(done.id, 'x')).rejects.toThrow(
+      new InvalidStateError(`run ${done.id} is ok; output is only added while it runs`),
+    );
+    await expect(chunks.append(777_777, 'x')).rejects.toThrow(NotFoundError);
+    expect(await chunks.append(done.id, [])).toEqual([]);
+  });
+});

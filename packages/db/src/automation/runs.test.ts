@@ -1,0 +1,187 @@
+import type { Run } from '@netauto/schema';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../test/db.js';
+import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
+
+describe('runs repository', async () => {
+  const { repos, make, db } = await useTestDatabase();
+  const runs = repos.runs;
+
+  it('creates a pending run with who asked for it', async () => {
+    const user = await make.user({ email: 'ana@example.net' });
+    const d = await make.device();
+    const run = await runs.create({
+      deviceId: d.id,
+      command: 'show version',
+      requestedBy: user.id,
+      requestedByEmail: user.email,
+    });
+    expect(run).toMatchObject({
+      deviceId: d.id,
+      status: 'pending',
+      mode: 'read',
+      bytes: 0,
+      chunkCount: 0,
+      exitCode: null,
+      errorReason: null,
+      startedAt: null,
+      finishedAt: null,
+      requestedBy: user.id,
+      requestedByEmail: 'ana@example.net',
+    });
+  });
+
+  it('preloads the device and the template on request', async () => {
+    const t = await make.template();
+    const run = await make.run({ templateId: t.id, mode: 'change' });
+    const detail = await runs.get(run.id, { device: true, template: true });
+    expect(detail.device?.id).toBe(run.deviceId);
+    expect(detail.template?.id).toBe(t.id);
+    expect(detail.mode).toBe('change');
+    const bare = await runs.get(run.id);
+    expect(bare).not.toHaveProperty('device');
+  });
+
+  it('refuses a run on a missing device and an empty command', async () => {
+    await expect(runs.create({ deviceId: 424_242, command: 'x' })).rejects.toThrow(
+      new NotFoundError('device', '424242'),
+    );
+    const d = await make.device();
+    await expect(runs.create({ deviceId: d.id, command: '' })).rejects.toThrow(ValidationError);
+  });
+
+  it('moves pending -> running -> ok, stamping times and the exit code', async () => {
+    const run = await make.run();
+    const running = await runs.markRunning(run.id);
+    expect(running.status).toBe('running');
+    expect(running.startedAt).not.toBeNull();
+    const ok = await runs.finish(run.id, { status: 'ok', exitCode: 0 });
+    expect(ok).toMatchObject({ status: 'ok', exitCode: 0, errorReason: null });
+    expect(ok.finishedAt).not.toBeNull();
+  });
+
+  it('moves pending -> error (a canceled run never starts) and running -> error', async () => {
+    const canceled = await runs.finish((await make.run()).id, {
+      status: 'error',
+      reason: 'canceled',
+      message: 'canceled by ana@example.net',
+    });
+    expect(canceled).toMatchObject({ status: 'error', errorReason: 'canceled', startedAt: null });
+
+    const run = await make.run();
+    await runs.markRunning(run.id);
+    const failed = await runs.finish(run.id, {
+      status: 'error',
+      reason: 'auth_failed',
+      message: 'denied',
+    });
+    expect(failed).toMatchObject({
+      status: 'error',
+      errorReason: 'auth_failed',
+      errorMessage: 'denied',
+    });
+  });
+
+  it('refuses every other transition', async () => {
+    const pending = await make.run();
+    await expect(runs.finish(pending.id, { status: 'ok' })).rejects.toThrow(
+      new InvalidStateError(`run ${pending.id} is pending and cannot become ok`),
+    );
+    const done = await make.run();
+    await runs.markRunning(done.id);
+    await runs.finish(done.id, { status: 'ok', exitCode: 0 });
+    await expect(runs.markRunning(done.id)).rejects.toThrow(InvalidStateError);
+    await expect(runs.finish(done.id, { status: 'error', reason: 'canceled' })).rejects.toThrow(
+      InvalidStateError,
+    );
+    await expect(runs.markRunning(999_999)).rejects.toThrow(NotFoundError);
+  });
+
+  it('lets exactly one of several concurrent starts win', async () => {
+    const run = await make.run();
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => runs.markRunning(run.id)),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('deletes only finished runs, with their output', async () => {
+    const run = await make.run();
+    await expect(runs.delete(run.id)).rejects.toThrow(InvalidStateError);
+    await runs.markRunning(run.id);
+    await repos.chunks.append(run.id, 'output');
+    await runs.finish(run.id, { status: 'ok', exitCode: 0 });
+    await runs.delete(run.id);
+    await expect(runs.get(run.id)).rejects.toThrow(NotFoundError);
+    expect(await repos.chunks.list(run.id)).toEqual([]);
+  });
+
+  describe('list', async () => {
+    const alice = await make.user({ email: 'alice@example.net' });
+    const bob = await make.user({ email: 'bob@example.net' });
+    const d1 = await make.device();
+    const d2 = await make.device();
+    const made: Run[] = [];
+    for (let i = 0; i < 30; i++) {
+      const by = i % 3 === 0 ? bob : alice;
+      made.push(
+        await runs.create({
+          deviceId: i % 2 ? d1.id : d2.id,
+          command: i % 5 === 0 ? `show interface Gi0/${i}` : 'show version',
+          requestedBy: by.id,
+          requestedByEmail: by.email,
+        }),
+      );
+    }
+    // Spread the request times: run i was asked for i hours ago.
+    await db.sequelize.query(
+      `UPDATE runs SET requested_at = now() - make_interval(hours => id - $1)`,
+      { bind: [made[0]?.id ?? 0] },
+    );
+    for (const r of made.slice(0, 4)) await runs.markRunning(r.id);
+    const ids = (rs: { items: Run[] }) => rs.items.map((r) => r.id);
+
+    it('returns newest first, and pages lose and repeat nothing', async () => {
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await runs.list({ deviceId: d1.id, limit: 4, ...(cursor && { cursor }) });
+        seen.push(...ids(page));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      const expected = made
+        .filter((r) => r.deviceId === d1.id)
+        .map((r) => r.id)
+        .reverse();
+      expect(seen).toEqual(expected);
+    });
+
+    it('filters on status, requester, time and command text', async () => {
+      expect(ids(await runs.list({ status: ['running'], deviceId: d2.id, limit: 100 }))).toEqual([
+        made[2]?.id,
+        made[0]?.id,
+      ]);
+      const bobs = await runs.list({ requestedBy: bob.id, limit: 100 });
+      expect(bobs.items.every((r) => r.requestedByEmail === 'bob@example.net')).toBe(true);
+      expect(bobs.items).toHaveLength(10);
+      const text = await runs.list({ q: 'interface', limit: 100 });
+      expect(text.items.map((r) => r.command).sort()).toEqual(
+        made
+          .filter((r) => r.command.includes('interface'))
+          .map((r) => r.command)
+          .sort(),
+      );
+      const from = new Date(Date.now() - 5.5 * 3600_000).toISOString();
+      const recent = await runs.list({ from, deviceId: d1.id, limit: 100 });
+      // Runs 1, 3 and 5 of d1 were asked for less than 5.5 hours ago.
+      expect(ids(recent).sort()).toEqual([made[1]?.id, made[3]?.id, made[5]?.id].sort());
+      const to = await runs.list({ to: from, deviceId: d1.id, limit: 100 });
+      expect(to.items).toHaveLength(15 - 3);
+    });
+
+    it('refuses a bad filter', async () => {
+      await expect(runs.list({ status: ['done' as never] })).rejects.toThrow(ValidationError);
+      await expect(runs.list({ limit: 101 })).rejects.toThrow(ValidationError);
+    });
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CredRef,
+  DeviceCreate,
+  DeviceListInput,
+  Hostname,
+  RUN_TRANSITIONS,
+  TemplateCreate,
+  isTerminalRunStatus,
+  placeholdersOf,
+} from './index.js';
+
+describe('device schemas', () => {
+  it('accepts a minimal device and fills defaults', () => {
+    expect(
+      DeviceCreate.parse({ hostname: 'r1', ip: '192.0.2.1', username: 'u', credRef: 'LAB' }),
+    ).toEqual({
+      hostname: 'r1',
+      ip: '192.0.2.1',
+      username: 'u',
+      credRef: 'LAB',
+      protocol: 'ssh',
+      platform: 'generic',
+      tags: {},
+      metadata: {},
+    });
+  });
+
+  it.each(['r1', 'core-sw01.dc1.example.net', 'R_1'])('accepts hostname %s', (h) => {
+    expect(Hostname.safeParse(h).success).toBe(true);
+  });
+
+  it.each(['', ' ', '-r1', 'r 1', 'r1;reboot', 'a'.repeat(254), 'r1\nreload'])(
+    'refuses hostname %j',
+    (h) => {
+      expect(Hostname.safeParse(h).success).toBe(false);
+    },
+  );
+
+  it.each(['env:LAB', 'db:core_routers', 'LAB'])('accepts credential reference %s', (r) => {
+    expect(CredRef.safeParse(r).success).toBe(true);
+  });
+
+  it.each(['', 'file:/etc/passwd', 'env:', 'password=x', 'env:LAB X'])(
+    'refuses credential reference %j',
+    (r) => {
+      expect(CredRef.safeParse(r).success).toBe(false);
+    },
+  );
+
+  it('names the field of each problem', () => {
+    const result = DeviceCreate.safeParse({
+      hostname: 'r1',
+      ip: 'nope',
+      port: 0,
+      username: 'u',
+      credRef: 'X',
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['ip', 'port']);
+  });
+
+  it('parses tag filters as key or key=value', () => {
+    const q = DeviceListInput.parse({ tags: ['role=core', 'pci', 'note=a=b'] });
+    expect(q.tags).toEqual([
+      { key: 'role', value: 'core' },
+      { key: 'pci', value: undefined },
+      { key: 'note', value: 'a=b' },
+    ]);
+    expect(DeviceListInput.safeParse({ tags: ['bad key'] }).success).toBe(false);
+  });
+});
+
+describe('template schemas', () => {
+  it('finds placeholders once each', () => {
+    expect(placeholdersOf('show {{a}} {{ b }} {{a}} {{ not valid }}')).toEqual(['a', 'b']);
+  });
+
+  it('refuses a body with an undeclared placeholder', () => {
+    const result = TemplateCreate.safeParse({ name: 't', body: 'ping {{ host }}' });
+    expect(result.error?.issues).toMatchObject([
+      { path: ['body'], message: 'placeholder {{host}} is not a declared variable' },
+    ]);
+  });
+});
+
+describe('run statuses', () => {
+  it('allows only pending -> running -> ok|error and pending -> error', () => {
+    expect(RUN_TRANSITIONS).toEqual({
+      pending: ['running', 'error'],
+      running: ['ok', 'error'],
+      ok: [],
+      error: [],
+    });
+    expect(
+      ['pending', 'running', 'ok', 'error'].filter((s) => isTerminalRunStatus(s as never)),
+    ).toEqual(['ok', 'error']);
+  });
+});
