@@ -1,8 +1,8 @@
-import { QueryTypes } from 'sequelize';
+import { QueryTypes, type ModelAttributeColumnOptions } from 'sequelize';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connectDatabase } from '../src/connection.js';
 import { MIGRATIONS } from '../src/migrations/index.js';
-import { MODELS } from '../src/models/index.js';
+import { Device, MODELS } from '../src/models/index.js';
 import { createEmptyDatabase } from '../src/testing/index.js';
 
 const TABLES = [
@@ -108,8 +108,8 @@ describe('migrations', async () => {
       BYTEA: ['bytea'],
     };
     for (const model of MODELS) {
-      const repo = db.sequelize.getRepository(model);
-      for (const attr of Object.values(repo.getAttributes())) {
+      const repo = db.sequelize.getRepository(model as typeof Device);
+      for (const attr of Object.values(repo.getAttributes()) as ModelAttributeColumnOptions[]) {
         const key = `${repo.tableName}.${attr.field ?? ''}`;
         const column = columns.get(key);
         expect(column, `column ${key}`).toBeDefined();

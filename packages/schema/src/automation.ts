@@ -14,7 +14,7 @@ export const VariableName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'variable names use letters, digits and _, up to 64');
 
-const VariableValue = z.union([z.string().max(1024), z.number().finite(), z.boolean()]);
+const VariableValue = z.union([z.string().max(1024), z.number(), z.boolean()]);
 
 export const TemplateVariable = z.strictObject({
   type: VariableType.default('string'),

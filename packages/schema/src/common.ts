@@ -47,13 +47,13 @@ export const Tags = z
   .refine((o) => Object.keys(o).length <= 64, 'at most 64 tags');
 export type Tags = z.infer<typeof Tags>;
 
-const JsonValue: z.ZodType<unknown> = z.lazy(() =>
+const JsonValue: z.ZodType = z.lazy(() =>
   z.union([
     z
       .string()
       .max(4096)
       .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters'),
-    z.number().finite(),
+    z.number(),
     z.boolean(),
     z.null(),
     z.array(JsonValue).max(256),

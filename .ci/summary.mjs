@@ -1,0 +1,16 @@
+// Sums vitest JSON reports (one per package) into one line: "tests: N passed, N failed".
+// A test file that failed to load counts as one failure; no report at all counts as one too.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const dir = process.argv[2] ?? '.test-results';
+const reports = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+let passed = 0;
+let failed = reports.length === 0 ? 1 : 0;
+for (const name of reports) {
+  const report = JSON.parse(readFileSync(path.join(dir, name), 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += report.numFailedTests ?? 0;
+  if ((report.numFailedTestSuites ?? 0) > 0 && (report.numFailedTests ?? 0) === 0) failed += 1;
+}
+console.log(`tests: ${passed} passed, ${failed} failed`);
