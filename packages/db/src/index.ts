@@ -23,5 +23,36 @@ export { GroupsRepo } from './inventory/groups.repo.js';
 export { TemplatesRepo } from './automation/templates.repo.js';
 export { RunsRepo, type RunOutcome, type RunPreload } from './automation/runs.repo.js';
 export { ChunksRepo, splitOutput } from './automation/chunks.repo.js';
+export {
+  UsersRepo,
+  type UserWithSecret,
+  type UserCreateRecord,
+  type UserPatchRecord,
+  type UserFilter,
+} from './auth/users.repo.js';
+export {
+  SessionsRepo,
+  TOUCH_INTERVAL_MS,
+  type Session,
+  type ValidSession,
+  type SessionCreateRecord,
+} from './auth/sessions.repo.js';
+export {
+  ApiTokensRepo,
+  type ApiTokenCreateRecord,
+  type ApiTokenFilter,
+  type ValidApiToken,
+} from './auth/api-tokens.repo.js';
+export {
+  AuditRepo,
+  redactSummary,
+  MAX_SUMMARY_CHARS,
+  type AuditRecord,
+} from './auth/audit.repo.js';
+export {
+  LoginFailuresRepo,
+  type LoginFailureCounts,
+  type LoginFailureQuery,
+} from './auth/login-failures.repo.js';
 export { MIGRATIONS } from './migrations/index.js';
 export * as models from './models/index.js';

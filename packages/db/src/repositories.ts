@@ -1,4 +1,9 @@
 import type { Transaction } from 'sequelize';
+import { ApiTokensRepo } from './auth/api-tokens.repo.js';
+import { AuditRepo } from './auth/audit.repo.js';
+import { LoginFailuresRepo } from './auth/login-failures.repo.js';
+import { SessionsRepo } from './auth/sessions.repo.js';
+import { UsersRepo } from './auth/users.repo.js';
 import { ChunksRepo } from './automation/chunks.repo.js';
 import { RunsRepo } from './automation/runs.repo.js';
 import { TemplatesRepo } from './automation/templates.repo.js';
@@ -12,6 +17,11 @@ export interface Repositories {
   templates: TemplatesRepo;
   runs: RunsRepo;
   chunks: ChunksRepo;
+  users: UsersRepo;
+  sessions: SessionsRepo;
+  apiTokens: ApiTokensRepo;
+  audit: AuditRepo;
+  loginFailures: LoginFailuresRepo;
 }
 
 /** Repositories on the pool, or bound to one transaction when it is given. */
@@ -23,6 +33,11 @@ export function repositories(db: Database, transaction?: Transaction): Repositor
     templates: new TemplatesRepo(ex),
     runs: new RunsRepo(ex),
     chunks: new ChunksRepo(ex),
+    users: new UsersRepo(ex),
+    sessions: new SessionsRepo(ex),
+    apiTokens: new ApiTokensRepo(ex),
+    audit: new AuditRepo(ex),
+    loginFailures: new LoginFailuresRepo(ex),
   };
 }
 

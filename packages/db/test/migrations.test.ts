@@ -2,7 +2,7 @@ import { QueryTypes, type ModelAttributeColumnOptions } from 'sequelize';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connectDatabase } from '../src/connection.js';
 import { MIGRATIONS } from '../src/migrations/index.js';
-import { Device, MODELS } from '../src/models/index.js';
+import { MODELS, type Device } from '../src/models/index.js';
 import { createEmptyDatabase } from '../src/testing/index.js';
 
 const TABLES = [
@@ -15,6 +15,7 @@ const TABLES = [
   'device_groups',
   'devices',
   'known_hosts',
+  'login_failures',
   'run_chunks',
   'runs',
   'sessions',
@@ -109,7 +110,7 @@ describe('migrations', async () => {
     };
     for (const model of MODELS) {
       const repo = db.sequelize.getRepository(model as typeof Device);
-      for (const attr of Object.values(repo.getAttributes()) as ModelAttributeColumnOptions[]) {
+      for (const attr of Object.values<ModelAttributeColumnOptions>(repo.getAttributes())) {
         const key = `${repo.tableName}.${attr.field ?? ''}`;
         const column = columns.get(key);
         expect(column, `column ${key}`).toBeDefined();

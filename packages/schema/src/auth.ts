@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Timestamp } from './common.js';
+import { Cursor, Id, Timestamp, page, type Page } from './common.js';
 import { UserRole } from './enums.js';
 
 export const Email = z
@@ -29,3 +29,45 @@ export const AuditEvent = z.object({
   createdAt: Timestamp,
 });
 export type AuditEvent = z.infer<typeof AuditEvent>;
+
+/** An API token as every interface shows it: its prefix, never the token or its hash. */
+export const ApiToken = z.object({
+  id: Id,
+  userId: Id,
+  userEmail: z.string(),
+  name: z.string(),
+  /** The first characters of the token, to recognise it in a list. */
+  prefix: z.string(),
+  readOnly: z.boolean(),
+  expiresAt: Timestamp.nullable(),
+  lastUsedAt: Timestamp.nullable(),
+  revokedAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+});
+export type ApiToken = z.infer<typeof ApiToken>;
+
+const AuditText = (what: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(max, `${what} must be at most ${max} characters`);
+
+export const AuditListInput = z.strictObject({
+  actorId: Id.optional(),
+  /** The exact action, such as `devices.create`. */
+  action: AuditText('action', 100).optional(),
+  targetType: AuditText('target type', 64).optional(),
+  targetId: AuditText('target id', 200).optional(),
+  /** Events at or after this time. */
+  from: Timestamp.optional(),
+  /** Events before this time. */
+  to: Timestamp.optional(),
+  cursor: Cursor.optional(),
+  limit: z.number().int().min(1).max(100).default(50),
+});
+export type AuditListInput = z.input<typeof AuditListInput>;
+
+/** One page of audit events, newest first. */
+export const AuditPage = page(AuditEvent);
+export type AuditPage = Page<AuditEvent>;

@@ -5,6 +5,11 @@ import type {
   TemplateCreate,
   UserRole,
 } from '@netauto/schema';
+import { randomBytes } from 'node:crypto';
+import type { ApiTokenCreateRecord } from '../auth/api-tokens.repo.js';
+import type { AuditRecord } from '../auth/audit.repo.js';
+import type { SessionCreateRecord } from '../auth/sessions.repo.js';
+import type { UserCreateRecord } from '../auth/users.repo.js';
 import type { Database } from '../connection.js';
 import { repositories } from '../repositories.js';
 import { select } from '../sql.js';
@@ -128,6 +133,49 @@ export function factories(db: Database) {
       );
       return rows[0] as { id: number };
     },
+    /** A user stored through UsersRepo (a placeholder hash), returned as a User. */
+    account: (o: Partial<UserCreateRecord> = {}) =>
+      repos.users.create({
+        email: `account${unique()}@example.net`,
+        passwordHash: '$argon2id$placeholder',
+        role: 'operator',
+        ...o,
+      }),
+    /** A session valid for a day, stored through SessionsRepo, and its token hash. */
+    liveSession: async (userId: number, o: Partial<SessionCreateRecord> = {}) => {
+      const tokenHash = o.tokenHash ?? randomBytes(32).toString('hex');
+      const session = await repos.sessions.create({
+        userId,
+        tokenHash,
+        expiresAt: new Date(Date.now() + 86_400_000),
+        ...o,
+      });
+      return { session, tokenHash };
+    },
+    /** An API token stored through ApiTokensRepo, and its hash. */
+    token: async (userId: number, o: Partial<ApiTokenCreateRecord> = {}) => {
+      const tokenHash = o.tokenHash ?? randomBytes(32).toString('hex');
+      const apiToken = await repos.apiTokens.create({
+        userId,
+        name: `token-${unique()}`,
+        prefix: 'nat_test',
+        tokenHash,
+        readOnly: false,
+        ...o,
+      });
+      return { apiToken, tokenHash };
+    },
+    /** An audit event stored through AuditRepo. */
+    audit: (o: Partial<AuditRecord> = {}) =>
+      repos.audit.record({
+        actorId: null,
+        actorEmail: null,
+        action: 'devices.create',
+        targetType: 'device',
+        targetId: '1',
+        summary: {},
+        ...o,
+      }),
     knownHost: async (o: { host?: string; port?: number } = {}) => {
       const rows = await select<{ id: number }>(
         ex,

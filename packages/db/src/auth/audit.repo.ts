@@ -1,0 +1,145 @@
+import { AuditListInput, Id, type AuditEvent, type Page } from '@netauto/schema';
+import { z } from 'zod';
+import {
+  decodeCursor,
+  encodeCursor,
+  iso,
+  parseInput,
+  select,
+  selectOne,
+  type Executor,
+} from '../sql.js';
+
+export const AUDIT_COLUMNS = `a.id, a.actor_id AS "actorId", a.actor_email AS "actorEmail",
+  a.action, a.target_type AS "targetType", a.target_id AS "targetId", a.summary,
+  a.created_at AS "createdAt"`;
+
+type AuditRow = Omit<AuditEvent, 'createdAt'> & { createdAt: Date };
+
+function toAuditEvent(row: AuditRow): AuditEvent {
+  return {
+    id: row.id,
+    actorId: row.actorId,
+    actorEmail: row.actorEmail,
+    action: row.action,
+    targetType: row.targetType,
+    targetId: row.targetId,
+    summary: row.summary,
+    createdAt: iso(row.createdAt),
+  };
+}
+
+const text = (what: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(max, `${what} must be at most ${max} characters`);
+
+const AuditRecord = z.strictObject({
+  /** The user who acted; null for the system itself. */
+  actorId: Id.nullish(),
+  /** The actor's e-mail as it was, kept when the user is gone. */
+  actorEmail: z.string().max(254).nullish(),
+  /** What happened, such as `devices.create`. */
+  action: text('action', 100),
+  targetType: text('target type', 64).nullish(),
+  targetId: z
+    .union([z.string(), z.number()])
+    .transform(String)
+    .pipe(text('target id', 200))
+    .nullish(),
+  summary: z.record(z.string(), z.unknown()).default({}),
+});
+/** What `AuditRepo.record` stores. */
+export type AuditRecord = z.input<typeof AuditRecord>;
+
+/** At most this many characters of the summary as JSON are kept. */
+export const MAX_SUMMARY_CHARS = 16_384;
+
+// A second line of defence: whoever records an event should have redacted it already.
+const SECRET_KEY = /(password|passphrase|secret|privkey|privatekey|ciphertext|apikey|hash|token)$/;
+
+/** A copy of a summary with every secret-looking field replaced by `[redacted]`. */
+export function redactSummary(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[deep]';
+  if (Array.isArray(value)) return value.map((v) => redactSummary(v, depth + 1));
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      const normal = key.toLowerCase().replace(/[_-]/g, '');
+      out[key] = SECRET_KEY.test(normal) ? '[redacted]' : redactSummary(v, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+type AuditCursor = [string, number];
+const isAuditCursor = (v: unknown): v is AuditCursor =>
+  Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Number.isInteger(v[1]);
+
+export class AuditRepo {
+  constructor(private readonly ex: Executor) {}
+
+  /** Appends an event. Secret-looking summary fields are redacted; a huge summary is cut. */
+  async record(input: AuditRecord): Promise<AuditEvent> {
+    const e = parseInput(AuditRecord, input);
+    let summary = JSON.stringify(redactSummary(e.summary));
+    if (summary.length > MAX_SUMMARY_CHARS) {
+      summary = JSON.stringify({ truncated: true, head: summary.slice(0, 1000) });
+    }
+    const row = await selectOne<AuditRow>(
+      this.ex,
+      `INSERT INTO audit_events AS a (actor_id, actor_email, action, target_type, target_id, summary)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING ${AUDIT_COLUMNS}`,
+      [
+        e.actorId ?? null,
+        e.actorEmail ?? null,
+        e.action,
+        e.targetType ?? null,
+        e.targetId ?? null,
+        summary,
+      ],
+    );
+    return toAuditEvent(row as AuditRow);
+  }
+
+  /** Newest first, filtered, one page at a time. */
+  async list(input: AuditListInput = {}): Promise<Page<AuditEvent>> {
+    const q = parseInput(AuditListInput, input);
+    const where: string[] = [];
+    const bind: unknown[] = [];
+    const add = (sql: (p: string) => string, value: unknown) => {
+      bind.push(value);
+      where.push(sql(`$${bind.length}`));
+    };
+    if (q.actorId !== undefined) add((p) => `a.actor_id = ${p}`, q.actorId);
+    if (q.action !== undefined) add((p) => `a.action = ${p}`, q.action);
+    if (q.targetType !== undefined) add((p) => `a.target_type = ${p}`, q.targetType);
+    if (q.targetId !== undefined) add((p) => `a.target_id = ${p}`, q.targetId);
+    if (q.from !== undefined) add((p) => `a.created_at >= ${p}::timestamptz`, q.from);
+    if (q.to !== undefined) add((p) => `a.created_at < ${p}::timestamptz`, q.to);
+    if (q.cursor) {
+      const [createdAt, id] = decodeCursor(q.cursor, isAuditCursor);
+      bind.push(createdAt, id);
+      const n = bind.length;
+      where.push(`(a.created_at, a.id) < ($${n - 1}::timestamptz, $${n})`);
+    }
+    bind.push(q.limit + 1);
+    const rows = await select<AuditRow & { sortKey: string }>(
+      this.ex,
+      `SELECT ${AUDIT_COLUMNS}, a.created_at::text AS "sortKey" FROM audit_events a
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY a.created_at DESC, a.id DESC LIMIT $${bind.length}`,
+      bind,
+    );
+    const more = rows.length > q.limit;
+    const pageRows = more ? rows.slice(0, q.limit) : rows;
+    const last = pageRows.at(-1);
+    return {
+      items: pageRows.map(toAuditEvent),
+      nextCursor: more && last ? encodeCursor([last.sortKey, last.id]) : null,
+    };
+  }
+}

@@ -1,0 +1,212 @@
+import { Id, type User } from '@netauto/schema';
+import { z } from 'zod';
+import { NotFoundError } from '../errors.js';
+import { iso, parseInput, select, selectOne, type Executor } from '../sql.js';
+import {
+  DurationMs,
+  Instant,
+  TokenHash,
+  countRows,
+  msInterval,
+  withoutHashInConflict,
+} from './common.js';
+import { USER_COLUMNS, toUser, type UserRow } from './users.repo.js';
+
+/**
+ * A session is refreshed at most this often: `touch` skips the write when the last
+ * one is more recent, so that a busy client does not write on every request.
+ */
+export const TOUCH_INTERVAL_MS = 30_000;
+
+/** A session as the database layer returns it: never its token or the token's hash. */
+export interface Session {
+  id: number;
+  userId: number;
+  expiresAt: string;
+  lastUsedAt: string;
+  userAgent: string | null;
+  clientIp: string | null;
+  createdAt: string;
+}
+
+/** A session that may be used right now, with its user. */
+export interface ValidSession {
+  sessionId: number;
+  expiresAt: string;
+  user: User;
+}
+
+const SESSION_COLUMNS = `s.id, s.user_id AS "userId", s.expires_at AS "expiresAt",
+  s.last_used_at AS "lastUsedAt", s.user_agent AS "userAgent", s.client_ip AS "clientIp",
+  s.created_at AS "createdAt"`;
+
+interface SessionRow {
+  id: number;
+  userId: number;
+  expiresAt: Date;
+  lastUsedAt: Date;
+  userAgent: string | null;
+  clientIp: string | null;
+  createdAt: Date;
+}
+
+function toSession(row: SessionRow): Session {
+  return {
+    id: row.id,
+    userId: row.userId,
+    expiresAt: iso(row.expiresAt),
+    lastUsedAt: iso(row.lastUsedAt),
+    userAgent: row.userAgent,
+    clientIp: row.clientIp,
+    createdAt: iso(row.createdAt),
+  };
+}
+
+const SessionCreateRecord = z.strictObject({
+  userId: Id,
+  tokenHash: TokenHash,
+  /** The absolute end of the session, however active it is. */
+  expiresAt: Instant,
+  // Longer values are cut: they are for people to recognise a session, nothing more.
+  userAgent: z
+    .string()
+    .nullish()
+    .transform((s) => (s ? s.slice(0, 512) : null)),
+  clientIp: z
+    .string()
+    .nullish()
+    .transform((s) => (s ? s.slice(0, 64) : null)),
+});
+export type SessionCreateRecord = z.input<typeof SessionCreateRecord>;
+
+export class SessionsRepo {
+  constructor(private readonly ex: Executor) {}
+
+  /** Stores a session by the hash of its token. A missing user is a NotFoundError. */
+  async create(input: SessionCreateRecord): Promise<Session> {
+    const s = parseInput(SessionCreateRecord, input);
+    const row = await withoutHashInConflict(
+      selectOne<SessionRow>(
+        this.ex,
+        `INSERT INTO sessions AS s (user_id, token_hash, expires_at, user_agent, client_ip)
+         VALUES ($1, $2, $3::timestamptz, $4, $5) RETURNING ${SESSION_COLUMNS}`,
+        [s.userId, s.tokenHash, iso(s.expiresAt), s.userAgent, s.clientIp],
+      ),
+    );
+    return toSession(row as SessionRow);
+  }
+
+  /**
+   * The session with this token hash, if it may be used now: before its absolute
+   * expiry, used within the last `idleMs`, and its user not disabled. Times are the
+   * database's.
+   */
+  async findValid(tokenHash: string, opts: { idleMs: number }): Promise<ValidSession | undefined> {
+    const idleMs = parseInput(DurationMs, opts.idleMs, 'idleMs');
+    const row = await selectOne<UserRow & { sessionId: number; sessionExpiresAt: Date }>(
+      this.ex,
+      `SELECT s.id AS "sessionId", s.expires_at AS "sessionExpiresAt", ${USER_COLUMNS}
+       FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.token_hash = $1
+         AND s.expires_at > now()
+         AND s.last_used_at > now() - ${msInterval('$2')}
+         AND NOT u.disabled`,
+      [tokenHash, idleMs],
+    );
+    if (!row) return undefined;
+    return { sessionId: row.sessionId, expiresAt: iso(row.sessionExpiresAt), user: toUser(row) };
+  }
+
+  /**
+   * Marks the session used now, unless that was done less than TOUCH_INTERVAL_MS ago.
+   * Returns whether it wrote.
+   */
+  async touch(sessionId: number): Promise<boolean> {
+    const rows = await select<{ id: number }>(
+      this.ex,
+      `UPDATE sessions SET last_used_at = now()
+       WHERE id = $1 AND last_used_at < now() - ${msInterval('$2')}
+       RETURNING id`,
+      [sessionId, TOUCH_INTERVAL_MS],
+    );
+    return rows.length > 0;
+  }
+
+  async get(id: number): Promise<Session> {
+    const row = await selectOne<SessionRow>(
+      this.ex,
+      `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = $1`,
+      [id],
+    );
+    if (!row) throw new NotFoundError('session', id);
+    return toSession(row);
+  }
+
+  /** A user's sessions, newest first (expired ones too, until purged). */
+  async listForUser(userId: number): Promise<Session[]> {
+    const rows = await select<SessionRow>(
+      this.ex,
+      `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.user_id = $1
+       ORDER BY s.created_at DESC, s.id DESC`,
+      [userId],
+    );
+    return rows.map(toSession);
+  }
+
+  /** Ends a session. Returns whether there was one. */
+  async delete(sessionId: number): Promise<boolean> {
+    const rows = await select<{ id: number }>(
+      this.ex,
+      'DELETE FROM sessions WHERE id = $1 RETURNING id',
+      [sessionId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Ends the session with this token hash. Returns whether there was one. */
+  async deleteByTokenHash(tokenHash: string): Promise<boolean> {
+    const rows = await select<{ id: number }>(
+      this.ex,
+      'DELETE FROM sessions WHERE token_hash = $1 RETURNING id',
+      [tokenHash],
+    );
+    return rows.length > 0;
+  }
+
+  /** Ends every session of a user, but perhaps the one in use. Returns how many ended. */
+  async deleteForUser(userId: number, opts: { exceptSessionId?: number } = {}): Promise<number> {
+    return countRows(
+      this.ex,
+      `DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2::int`,
+      [userId, opts.exceptSessionId ?? null],
+    );
+  }
+
+  /** How many sessions may be used now (for metrics). */
+  async countActive(idleMs: number): Promise<number> {
+    const idle = parseInput(DurationMs, idleMs, 'idleMs');
+    const row = await selectOne<{ n: number }>(
+      this.ex,
+      `SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.expires_at > now()
+         AND s.last_used_at > now() - ${msInterval('$1')}
+         AND NOT u.disabled`,
+      [idle],
+    );
+    return row?.n ?? 0;
+  }
+
+  /**
+   * Deletes the sessions that can no longer be used: past their expiry, or idle for
+   * `idleMs` or more. Returns how many.
+   */
+  async purgeExpired(idleMs: number): Promise<number> {
+    const idle = parseInput(DurationMs, idleMs, 'idleMs');
+    return countRows(
+      this.ex,
+      `DELETE FROM sessions
+       WHERE expires_at <= now() OR last_used_at <= now() - ${msInterval('$1')}`,
+      [idle],
+    );
+  }
+}
