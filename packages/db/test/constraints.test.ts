@@ -11,6 +11,8 @@ describe('database constraints (ORM bypassed)', async () => {
   afterAll(() => client.end());
 
   const sql = (text: string, values: unknown[] = []) => client.query(text, values);
+  /** The id in the first row a statement returned. */
+  const idOf = (result: pg.QueryResult) => (result.rows[0] as { id: number }).id;
 
   async function refused(text: string, values: unknown[], code: string, constraint?: string) {
     // Inside a savepoint-free statement: each failure leaves nothing behind.
@@ -24,8 +26,8 @@ describe('database constraints (ORM bypassed)', async () => {
   }
 
   const device = (hostname: string, site: string | null, extra = '') =>
-    `INSERT INTO devices (hostname, ip, username, cred_ref, site${extra ? ', ' + extra.split('=')[0] : ''})
-     VALUES ('${hostname}', '10.0.0.1', 'u', 'env:X', ${site === null ? 'NULL' : `'${site}'`}${extra ? ', ' + extra.split('=')[1] : ''})
+    `INSERT INTO devices (hostname, ip, username, cred_ref, site${extra ? `, ${extra.split('=')[0] ?? ''}` : ''})
+     VALUES ('${hostname}', '10.0.0.1', 'u', 'env:X', ${site === null ? 'NULL' : `'${site}'`}${extra ? `, ${extra.split('=')[1] ?? ''}` : ''})
      RETURNING id`;
 
   let deviceId = 0;
@@ -34,20 +36,19 @@ describe('database constraints (ORM bypassed)', async () => {
   let runId = 0;
 
   beforeAll(async () => {
-    deviceId = (await sql(device('base', 'dc1'))).rows[0].id as number;
-    groupId = (await sql(`INSERT INTO device_groups (name) VALUES ('core') RETURNING id`)).rows[0]
-      .id as number;
-    templateId = (
+    deviceId = idOf(await sql(device('base', 'dc1')));
+    groupId = idOf(await sql(`INSERT INTO device_groups (name) VALUES ('core') RETURNING id`));
+    templateId = idOf(
       await sql(
         `INSERT INTO command_templates (name, body) VALUES ('t', 'show version') RETURNING id`,
-      )
-    ).rows[0].id as number;
-    runId = (
+      ),
+    );
+    runId = idOf(
       await sql(
         `INSERT INTO runs (device_id, template_id, command) VALUES ($1, $2, 'show version') RETURNING id`,
         [deviceId, templateId],
-      )
-    ).rows[0].id as number;
+      ),
+    );
   });
 
   it('fills the port from the protocol: 22 for ssh, 23 for telnet', async () => {
@@ -198,9 +199,9 @@ describe('database constraints (ORM bypassed)', async () => {
   });
 
   it('allows only pending -> running -> ok|error and pending -> error', async () => {
-    const id = (
-      await sql(`INSERT INTO runs (device_id, command) VALUES ($1, 'x') RETURNING id`, [deviceId])
-    ).rows[0].id as number;
+    const id = idOf(
+      await sql(`INSERT INTO runs (device_id, command) VALUES ($1, 'x') RETURNING id`, [deviceId]),
+    );
     await refused(
       `UPDATE runs SET status = 'ok', finished_at = now() WHERE id = $1`,
       [id],
@@ -234,7 +235,7 @@ describe('database constraints (ORM bypassed)', async () => {
   });
 
   it('cascades: memberships go with their device or group, chunks with their run', async () => {
-    const d = (await sql(device('cascade', 'dc9'))).rows[0].id as number;
+    const d = idOf(await sql(device('cascade', 'dc9')));
     await sql(`INSERT INTO device_group_memberships (device_id, group_id) VALUES ($1, $2)`, [
       d,
       groupId,
