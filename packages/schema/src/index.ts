@@ -3,3 +3,5 @@ export * from './enums.js';
 export * from './inventory.js';
 export * from './automation.js';
 export * from './auth.js';
+export * from './api.js';
+export * from './render.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   Cidr,
   Cursor,
+  TagValue,
   Id,
   IpAddress,
   Limit,
@@ -115,21 +116,24 @@ export const DEVICE_SORT_FIELDS = [
 export const DeviceSortField = z.enum(DEVICE_SORT_FIELDS);
 export type DeviceSortField = z.infer<typeof DeviceSortField>;
 
-/** `key` (has the tag) or `key=value` (has the tag with that value). */
-export const TagFilter = z
-  .string()
-  .max(330)
-  .transform((s, ctx) => {
-    const eq = s.indexOf('=');
-    const key = eq === -1 ? s : s.slice(0, eq);
-    const value = eq === -1 ? undefined : s.slice(eq + 1);
-    const parsedKey = TagKey.safeParse(key);
-    if (!parsedKey.success) {
-      ctx.addIssue({ code: 'custom', message: 'tag filter must be key or key=value' });
-      return z.NEVER;
-    }
-    return { key: parsedKey.data, value };
-  });
+/** `key` (has the tag) or `key=value` (has the tag with that value); parsed form accepted too. */
+export const TagFilter = z.union([
+  z
+    .string()
+    .max(330)
+    .transform((s, ctx) => {
+      const eq = s.indexOf('=');
+      const key = eq === -1 ? s : s.slice(0, eq);
+      const value = eq === -1 ? undefined : s.slice(eq + 1);
+      const parsedKey = TagKey.safeParse(key);
+      if (!parsedKey.success) {
+        ctx.addIssue({ code: 'custom', message: 'tag filter must be key or key=value' });
+        return z.NEVER;
+      }
+      return { key: parsedKey.data, value };
+    }),
+  z.strictObject({ key: TagKey, value: TagValue.optional() }),
+]);
 export type TagFilter = z.output<typeof TagFilter>;
 
 export const DeviceListInput = z.strictObject({

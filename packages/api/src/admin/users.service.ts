@@ -1,0 +1,69 @@
+import { type Database, repositories } from '@netauto/db';
+import {
+  ResetPasswordInput,
+  UserCreateInput,
+  UserUpdateInput,
+  type User,
+  type UserListInput,
+} from '@netauto/schema';
+import { actorOf, audited } from '../audit/audit.js';
+import { hashPassword } from '../auth/secrets.js';
+import type { Identity } from '../context.js';
+
+export class UsersService {
+  constructor(private readonly db: Database) {}
+
+  list(input: UserListInput): Promise<User[]> {
+    return repositories(this.db).users.list(input);
+  }
+
+  get(id: number): Promise<User> {
+    return repositories(this.db).users.get(id);
+  }
+
+  async create(actor: Identity | null, input: UserCreateInput): Promise<User> {
+    const u = UserCreateInput.parse(input);
+    const passwordHash = await hashPassword(u.password);
+    return audited(
+      this.db,
+      actor ? actorOf(actor) : { id: null, email: null },
+      'users.create',
+      (repos) => repos.users.create({ email: u.email, passwordHash, role: u.role }),
+      (user) => ({ type: 'user', id: user.id, summary: { email: user.email, role: user.role } }),
+    );
+  }
+
+  /** Changes e-mail, role or disabled; disabling ends the user's sessions. */
+  async update(actor: Identity, input: UserUpdateInput): Promise<User> {
+    const { id, ...patch } = UserUpdateInput.parse(input);
+    return audited(
+      this.db,
+      actorOf(actor),
+      'users.update',
+      async (repos) => {
+        // The repository refuses to demote or disable the last active admin.
+        const user = await repos.users.update(id, patch);
+        if (patch.disabled === true) await repos.sessions.deleteForUser(id, {});
+        return user;
+      },
+      (user) => ({ type: 'user', id: user.id, summary: patch }),
+    );
+  }
+
+  /** Sets a new password and ends all of the user's sessions. */
+  async resetPassword(actor: Identity, input: ResetPasswordInput): Promise<User> {
+    const { id, password } = ResetPasswordInput.parse(input);
+    const hash = await hashPassword(password);
+    return audited(
+      this.db,
+      actorOf(actor),
+      'users.reset_password',
+      async (repos) => {
+        await repos.users.setPasswordHash(id, hash);
+        await repos.sessions.deleteForUser(id, {});
+        return repos.users.get(id);
+      },
+      (user) => ({ type: 'user', id: user.id }),
+    );
+  }
+}

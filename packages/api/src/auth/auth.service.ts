@@ -1,0 +1,201 @@
+import { type Database, NotFoundError, repositories, ForbiddenError } from '@netauto/db';
+import {
+  type ChangePasswordInput,
+  type LoginInput,
+  TokenCreateInput,
+  type ApiToken,
+  type User,
+} from '@netauto/schema';
+import { TRPCError } from '@trpc/server';
+import type { Identity } from '../context.js';
+import type { AuthSettings } from '../env.js';
+import { ThrottledError } from '../errors.js';
+import { actorOf, audited, SYSTEM } from '../audit/audit.js';
+import {
+  API_TOKEN_PREFIX,
+  hashPassword,
+  newApiToken,
+  newSessionToken,
+  sha256,
+  verifyNothing,
+  verifyPassword,
+} from './secrets.js';
+
+export interface LoginResult {
+  user: User;
+  /** The session token for the cookie; never stored, never shown again. */
+  token: string;
+  expiresAt: Date;
+}
+
+const WRONG = 'e-mail or password is wrong';
+
+export class AuthService {
+  constructor(
+    private readonly db: Database,
+    private readonly settings: AuthSettings,
+  ) {}
+
+  /** Cookies carry Secure when the public origin is https. */
+  get secureCookies(): boolean {
+    return this.settings.secureCookies;
+  }
+
+  private get repos() {
+    return repositories(this.db);
+  }
+
+  async login(
+    input: LoginInput,
+    client: { ip: string | null; userAgent: string | null },
+  ): Promise<LoginResult> {
+    const email = input.email.toLowerCase();
+    const recent = await this.repos.loginFailures.recent({
+      email,
+      clientIp: client.ip,
+      windowMs: this.settings.loginWindowMs,
+    });
+    if (Math.max(recent.byEmail, recent.byIp) >= this.settings.loginMaxFailures) {
+      throw new ThrottledError(Math.ceil(this.settings.loginWindowMs / 60_000));
+    }
+    const found = await this.repos.users.findByEmail(email);
+    const good = found
+      ? (await verifyPassword(found.passwordHash, input.password)) && !found.disabled
+      : await verifyNothing(input.password);
+    if (!found || !good) {
+      await audited(
+        this.db,
+        found ? { id: found.id, email: found.email } : SYSTEM,
+        'auth.login_failed',
+        (repos) => repos.loginFailures.record(email, client.ip),
+        () => ({ type: 'user', id: found?.id ?? null, summary: { email, clientIp: client.ip } }),
+      );
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: WRONG });
+    }
+    const { passwordHash: _hash, ...user } = found;
+    const token = newSessionToken();
+    const expiresAt = new Date(Date.now() + this.settings.sessionMaxMs);
+    await audited(
+      this.db,
+      actorOf({ user, via: 'session', readOnly: false }),
+      'auth.login',
+      async (repos) => {
+        await repos.loginFailures.clear(email);
+        return repos.sessions.create({
+          userId: user.id,
+          tokenHash: sha256(token),
+          expiresAt,
+          userAgent: client.userAgent?.slice(0, 300) ?? null,
+          clientIp: client.ip,
+        });
+      },
+      () => ({ type: 'user', id: user.id, summary: { clientIp: client.ip } }),
+    );
+    return { user, token, expiresAt };
+  }
+
+  async identifySession(token: string): Promise<Identity | null> {
+    if (token.length > 100) return null;
+    const found = await this.repos.sessions.findValid(sha256(token), {
+      idleMs: this.settings.sessionIdleMs,
+    });
+    if (!found) return null;
+    await this.repos.sessions.touch(found.sessionId);
+    return { user: found.user, via: 'session', sessionId: found.sessionId, readOnly: false };
+  }
+
+  async identifyToken(token: string): Promise<Identity | null> {
+    if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 100) return null;
+    const found = await this.repos.apiTokens.findValid(sha256(token));
+    if (!found) return null;
+    await this.repos.apiTokens.touch(found.tokenId);
+    return { user: found.user, via: 'token', tokenId: found.tokenId, readOnly: found.readOnly };
+  }
+
+  async logout(identity: Identity): Promise<void> {
+    const sessionId = identity.sessionId;
+    if (sessionId === undefined) return;
+    await audited(
+      this.db,
+      actorOf(identity),
+      'auth.logout',
+      (repos) => repos.sessions.delete(sessionId),
+      () => ({ type: 'user', id: identity.user.id }),
+    );
+  }
+
+  /** Sets a new password and ends every other session of the user. */
+  async changePassword(identity: Identity, input: ChangePasswordInput): Promise<void> {
+    const found = await this.repos.users.findByEmail(identity.user.email);
+    if (!found || !(await verifyPassword(found.passwordHash, input.currentPassword))) {
+      throw new ForbiddenError('the current password is wrong');
+    }
+    const hash = await hashPassword(input.newPassword);
+    await audited(
+      this.db,
+      actorOf(identity),
+      'auth.change_password',
+      async (repos) => {
+        await repos.users.setPasswordHash(found.id, hash);
+        return repos.sessions.deleteForUser(found.id, {
+          ...(identity.sessionId !== undefined && { exceptSessionId: identity.sessionId }),
+        });
+      },
+      (ended) => ({ type: 'user', id: found.id, summary: { otherSessionsEnded: ended } }),
+    );
+  }
+
+  /** A new API token for `userId`; the token itself is returned once, here. */
+  async createToken(
+    actor: Identity,
+    userId: number,
+    input: TokenCreateInput,
+  ): Promise<{ token: string; apiToken: ApiToken }> {
+    const parsed = TokenCreateInput.parse(input);
+    const { token, prefix } = newApiToken();
+    const apiToken = await audited(
+      this.db,
+      actorOf(actor),
+      'tokens.create',
+      async (repos) => {
+        await repos.users.get(userId);
+        return repos.apiTokens.create({
+          userId,
+          name: parsed.name,
+          prefix,
+          tokenHash: sha256(token),
+          readOnly: parsed.readOnly,
+          expiresAt:
+            parsed.expiresInDays === undefined
+              ? null
+              : new Date(Date.now() + parsed.expiresInDays * 86_400_000),
+        });
+      },
+      (t) => ({
+        type: 'api_token',
+        id: t.id,
+        summary: { name: t.name, prefix: t.prefix, userId, readOnly: t.readOnly },
+      }),
+    );
+    return { token, apiToken };
+  }
+
+  listTokens(userId?: number): Promise<ApiToken[]> {
+    return this.repos.apiTokens.list(userId === undefined ? {} : { userId });
+  }
+
+  /** Revokes a token; only its owner or an admin may. */
+  async revokeToken(actor: Identity, id: number): Promise<ApiToken> {
+    const token = await this.repos.apiTokens.get(id);
+    if (token.userId !== actor.user.id && actor.user.role !== 'admin') {
+      throw new NotFoundError('api token', id);
+    }
+    return audited(
+      this.db,
+      actorOf(actor),
+      'tokens.revoke',
+      (repos) => repos.apiTokens.revoke(id),
+      (t) => ({ type: 'api_token', id: t.id, summary: { name: t.name, prefix: t.prefix } }),
+    );
+  }
+}

@@ -1,0 +1,73 @@
+import { type Database, repositories, ValidationError } from '@netauto/db';
+import {
+  renderTemplate,
+  type Template,
+  type TemplateCreate,
+  type TemplateListInput,
+  type TemplatePatch,
+  type VariableInput,
+} from '@netauto/schema';
+import { actorOf, audited } from '../audit/audit.js';
+import type { Identity } from '../context.js';
+
+export class TemplatesService {
+  constructor(private readonly db: Database) {}
+
+  list(input: TemplateListInput): Promise<Template[]> {
+    return repositories(this.db).templates.list(input);
+  }
+
+  byId(id: number): Promise<Template> {
+    return repositories(this.db).templates.get(id);
+  }
+
+  /** The command a template gives with these values, or the fields that are wrong. */
+  async render(
+    id: number,
+    variables: Record<string, VariableInput>,
+  ): Promise<{ command: string; mode: Template['mode'] }> {
+    const template = await this.byId(id);
+    const result = renderTemplate(template, variables);
+    if (!result.ok) {
+      throw new ValidationError(
+        Object.values(result.fieldErrors).flat().join('; '),
+        result.fieldErrors,
+      );
+    }
+    return { command: result.command, mode: template.mode };
+  }
+
+  create(actor: Identity, input: TemplateCreate): Promise<Template> {
+    return audited(
+      this.db,
+      actorOf(actor),
+      'templates.create',
+      (repos) => repos.templates.create(input),
+      (t) => ({ type: 'template', id: t.id, summary: { name: t.name, mode: t.mode } }),
+    );
+  }
+
+  update(actor: Identity, id: number, patch: TemplatePatch): Promise<Template> {
+    return audited(
+      this.db,
+      actorOf(actor),
+      'templates.update',
+      (repos) => repos.templates.update(id, patch),
+      (t) => ({
+        type: 'template',
+        id: t.id,
+        summary: { name: t.name, changed: Object.keys(patch) },
+      }),
+    );
+  }
+
+  delete(actor: Identity, id: number): Promise<Template> {
+    return audited(
+      this.db,
+      actorOf(actor),
+      'templates.delete',
+      (repos) => repos.templates.delete(id),
+      (t) => ({ type: 'template', id: t.id, summary: { name: t.name } }),
+    );
+  }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Serves the API alone on HOST:PORT (default 127.0.0.1:3001), migrating first.
+import { openDatabase } from '@netauto/db';
+import { authSettingsFrom, readApiEnv } from '../env.js';
+import { createApiServer } from '../http.js';
+import { createServices } from '../services.js';
+
+const env = readApiEnv();
+const opened = await openDatabase();
+await opened.db.migrate();
+const server = createApiServer(createServices(opened.db, authSettingsFrom(env)));
+server.listen(env.PORT, env.HOST, () => {
+  console.log(`NetAuto API on http://${env.HOST}:${env.PORT}/api/trpc`);
+});
+
+async function stop() {
+  server.close();
+  await opened.close();
+}
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+const Env = z.object({
+  /** The public origin (https://netauto.example.net); https makes cookies Secure. */
+  ORIGIN: z.url().optional(),
+  /** A session ends after this long without use. */
+  NETAUTO_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(43_200).default(720),
+  /** A session ends this long after sign-in, used or not. */
+  NETAUTO_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(8760).default(168),
+  /** Failed sign-ins allowed per e-mail and per client address in the window. */
+  NETAUTO_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  NETAUTO_LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  HOST: z.string().default('127.0.0.1'),
+});
+export type ApiEnv = z.infer<typeof Env>;
+
+export function readApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(
+      `invalid environment: ${first ? `${first.path.join('.')}: ${first.message}` : 'unknown'}`,
+    );
+  }
+  return parsed.data;
+}
+
+export interface AuthSettings {
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  loginMaxFailures: number;
+  loginWindowMs: number;
+  secureCookies: boolean;
+}
+
+export function authSettingsFrom(env: ApiEnv): AuthSettings {
+  return {
+    sessionIdleMs: env.NETAUTO_SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: env.NETAUTO_SESSION_MAX_HOURS * 3_600_000,
+    loginMaxFailures: env.NETAUTO_LOGIN_MAX_FAILURES,
+    loginWindowMs: env.NETAUTO_LOGIN_WINDOW_MINUTES * 60_000,
+    secureCookies: env.ORIGIN?.startsWith('https:') ?? false,
+  };
+}

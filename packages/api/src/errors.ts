@@ -1,0 +1,32 @@
+import { DomainError } from '@netauto/db';
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+
+/** The one map from domain errors to transport codes. */
+const CODES: Record<DomainError['kind'], TRPC_ERROR_CODE_KEY> = {
+  not_found: 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  invalid_state: 'PRECONDITION_FAILED',
+  validation: 'BAD_REQUEST',
+  forbidden: 'FORBIDDEN',
+};
+
+export function toTRPCError(error: unknown): TRPCError | undefined {
+  if (error instanceof TRPCError) {
+    return error.cause instanceof DomainError ? toTRPCError(error.cause) : error;
+  }
+  if (error instanceof DomainError) {
+    return new TRPCError({ code: CODES[error.kind], message: error.message, cause: error });
+  }
+  return undefined;
+}
+
+/** Too many failed sign-ins: the caller must wait. */
+export class ThrottledError extends TRPCError {
+  constructor(retryAfterMinutes: number) {
+    super({
+      code: 'TOO_MANY_REQUESTS',
+      message: `too many failed sign-ins; try again in ${retryAfterMinutes} minute${retryAfterMinutes === 1 ? '' : 's'}`,
+    });
+  }
+}

@@ -1,0 +1,14 @@
+export { appRouter, type AppRouter } from './root.js';
+export { createCallerFactory } from './trpc.js';
+export type { Meta } from './trpc.js';
+export {
+  createContext,
+  SESSION_COOKIE,
+  type Context,
+  type Identity,
+  type RequestInfo,
+} from './context.js';
+export { createServices, type Services } from './services.js';
+export { createFetchHandler, createApiServer, TRPC_ENDPOINT } from './http.js';
+export { readApiEnv, authSettingsFrom, type ApiEnv, type AuthSettings } from './env.js';
+export { hashPassword } from './auth/secrets.js';

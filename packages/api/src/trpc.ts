@@ -1,0 +1,87 @@
+import { ValidationError } from '@netauto/db';
+import type { UserRole } from '@netauto/schema';
+import { initTRPC, TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { ROLE_RANK, type Context, type Identity } from './context.js';
+import { toTRPCError } from './errors.js';
+
+/** Every procedure says who may call it; the role walk test reads this. */
+export interface Meta {
+  role: 'public' | UserRole;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      let fieldErrors: Record<string, string[]> | undefined;
+      if (cause instanceof z.ZodError) {
+        fieldErrors = {};
+        for (const issue of cause.issues) {
+          const key = issue.path.map(String).join('.') || 'input';
+          (fieldErrors[key] ??= []).push(issue.message);
+        }
+      } else if (cause instanceof ValidationError) {
+        fieldErrors = cause.fieldErrors;
+      }
+      const internal = error.code === 'INTERNAL_SERVER_ERROR';
+      let message = shape.message;
+      if (fieldErrors && cause instanceof z.ZodError) {
+        message = Object.entries(fieldErrors)
+          .map(([field, messages]) => `${field}: ${messages.join(', ')}`)
+          .join('; ');
+      }
+      return {
+        ...shape,
+        // Never leak a driver's or a library's words for a fault of ours.
+        message: internal ? 'internal error' : message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          ...(fieldErrors && { fieldErrors }),
+        },
+      };
+    },
+  });
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const mergeRouters = t.mergeRouters;
+
+/** Domain errors become their transport code, whichever procedure threw them. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const mapped = toTRPCError(result.error.cause ?? result.error);
+    if (mapped) throw mapped;
+  }
+  return result;
+});
+
+const base = t.procedure.use(mapErrors);
+
+export const publicProcedure = base.meta({ role: 'public' });
+
+function requireRole(role: UserRole) {
+  return t.middleware(({ ctx, type, next }) => {
+    const identity = ctx.identity;
+    if (!identity) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
+    if (ROLE_RANK[identity.user.role] < ROLE_RANK[role]) {
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: `this needs the ${role} role; you are ${identity.user.role}`,
+      });
+    }
+    if (identity.readOnly && type === 'mutation') {
+      throw new TRPCError({ code: 'FORBIDDEN', message: 'this API token is read-only' });
+    }
+    return next({ ctx: { ...ctx, identity: identity satisfies Identity } });
+  });
+}
+
+export const viewerProcedure = base.meta({ role: 'viewer' }).use(requireRole('viewer'));
+export const operatorProcedure = base.meta({ role: 'operator' }).use(requireRole('operator'));
+export const adminProcedure = base.meta({ role: 'admin' }).use(requireRole('admin'));

@@ -1,0 +1,258 @@
+import { TRPCError } from '@trpc/server';
+import { describe, expect, it } from 'vitest';
+import { createContext } from '../src/context.js';
+import { createCaller, PASSWORD, requestInfo, useApi } from './api.js';
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  return promise.then(
+    () => undefined,
+    (e: unknown) => (e instanceof TRPCError ? e.code : 'NOT_A_TRPC_ERROR'),
+  );
+}
+
+describe('sign-in and sessions', async () => {
+  const api = await useApi();
+  const { services, db } = api;
+  const as = async (headers: Record<string, string>, ip?: string) =>
+    createCaller(await createContext(services, requestInfo(headers, ip)));
+
+  it('signs in with e-mail and password and sets a safe session cookie', async () => {
+    const { cookie, caller, user } = await api.signedIn('operator', 'Mixed.Case@Example.net');
+    expect(cookie).toMatch(/^netauto_session=[A-Za-z0-9_-]{43}$/);
+    const me = await caller.auth.me();
+    expect(me).toMatchObject({
+      id: user.id,
+      email: 'Mixed.Case@Example.net',
+      role: 'operator',
+      via: 'session',
+    });
+    expect(me).not.toHaveProperty('passwordHash');
+
+    // E-mail is matched without regard to case; the cookie is HttpOnly, SameSite=Lax.
+    const login = requestInfo();
+    await createCaller({ services, identity: null, request: login }).auth.login({
+      email: 'mixed.case@example.NET',
+      password: PASSWORD,
+    });
+    expect(login.cookies[0]).toMatch(/; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
+    // Only the SHA-256 of the token is stored.
+    const token = login.cookies[0]?.split(';')[0]?.split('=')[1] ?? '';
+    const [rows] = await db.sequelize.query(`SELECT token_hash FROM sessions`);
+    const hashes = (rows as { token_hash: string }[]).map((r) => r.token_hash);
+    expect(hashes).not.toContain(token);
+    expect(hashes.every((h) => /^[0-9a-f]{64}$/.test(h))).toBe(true);
+  });
+
+  it('gives the same answer for an unknown e-mail and a wrong password', async () => {
+    await api.signedIn('viewer', 'known@example.net');
+    const anon = api.anonymous();
+    const unknown = await anon.auth
+      .login({ email: 'nobody@example.net', password: 'whatever12' })
+      .catch((e: unknown) => e);
+    const wrong = await anon.auth
+      .login({ email: 'known@example.net', password: 'whatever12' })
+      .catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(TRPCError);
+    expect(wrong).toBeInstanceOf(TRPCError);
+    expect([(unknown as TRPCError).code, (unknown as TRPCError).message]).toEqual([
+      (wrong as TRPCError).code,
+      (wrong as TRPCError).message,
+    ]);
+    expect((wrong as TRPCError).message).toBe('e-mail or password is wrong');
+  });
+
+  it('throttles after 5 failures for one e-mail, even with the right password next', async () => {
+    await api.signedIn('viewer', 'target@example.net');
+    for (let i = 0; i < 5; i++) {
+      const ip = `198.51.100.${i + 1}`;
+      expect(
+        await codeOf(
+          (await as({}, ip)).auth.login({
+            email: 'target@example.net',
+            password: 'wrong-password',
+          }),
+        ),
+      ).toBe('UNAUTHORIZED');
+    }
+    const error = await (
+      await as({}, '198.51.100.99')
+    ).auth
+      .login({ email: 'target@example.net', password: PASSWORD })
+      .then(
+        () => undefined,
+        (e: unknown) => e as TRPCError,
+      );
+    expect(error?.code).toBe('TOO_MANY_REQUESTS');
+    expect(error?.message).toBe('too many failed sign-ins; try again in 15 minutes');
+
+    // Failures older than the window no longer count.
+    await db.sequelize.query(
+      `UPDATE login_failures SET created_at = now() - interval '16 minutes'`,
+    );
+    await (
+      await as({}, '198.51.100.99')
+    ).auth.login({ email: 'target@example.net', password: PASSWORD });
+  });
+
+  it('throttles one client address trying many e-mails', async () => {
+    for (let i = 0; i < 5; i++) {
+      await codeOf(
+        (await as({}, '203.0.113.7')).auth.login({ email: `guess${i}@example.net`, password: 'x' }),
+      );
+    }
+    expect(
+      await codeOf(
+        (await as({}, '203.0.113.7')).auth.login({ email: 'other@example.net', password: 'x' }),
+      ),
+    ).toBe('TOO_MANY_REQUESTS');
+  });
+
+  it('ends a session at logout, after idle time and at its absolute expiry', async () => {
+    const a = await api.signedIn('viewer');
+    await a.caller.auth.logout();
+    expect(await codeOf((await as({ cookie: a.cookie })).auth.me())).toBe('UNAUTHORIZED');
+
+    const b = await api.signedIn('viewer');
+    await db.sequelize.query(
+      `UPDATE sessions SET last_used_at = now() - interval '13 hours' WHERE user_id = ${b.user.id}`,
+    );
+    expect(await codeOf((await as({ cookie: b.cookie })).auth.me())).toBe('UNAUTHORIZED');
+
+    const c = await api.signedIn('viewer');
+    await db.sequelize.query(
+      `UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = ${c.user.id}`,
+    );
+    expect(await codeOf((await as({ cookie: c.cookie })).auth.me())).toBe('UNAUTHORIZED');
+  });
+
+  it('a password change ends the other sessions and keeps this one', async () => {
+    const first = await api.signedIn('operator', 'changer@example.net');
+    const login = requestInfo();
+    await createCaller({ services, identity: null, request: login }).auth.login({
+      email: 'changer@example.net',
+      password: PASSWORD,
+    });
+    const second = login.cookies[0]?.split(';')[0] ?? '';
+    expect(
+      await codeOf(
+        first.caller.auth.changePassword({ currentPassword: 'nope', newPassword: 'n'.repeat(12) }),
+      ),
+    ).toBe('FORBIDDEN');
+    expect(
+      await codeOf(
+        first.caller.auth.changePassword({ currentPassword: PASSWORD, newPassword: 'short' }),
+      ),
+    ).toBe('BAD_REQUEST');
+    await first.caller.auth.changePassword({
+      currentPassword: PASSWORD,
+      newPassword: 'a brand new secret',
+    });
+    expect((await (await as({ cookie: first.cookie })).auth.me()).email).toBe(
+      'changer@example.net',
+    );
+    expect(await codeOf((await as({ cookie: second })).auth.me())).toBe('UNAUTHORIZED');
+    expect(
+      await codeOf(
+        api.anonymous().auth.login({ email: 'changer@example.net', password: PASSWORD }),
+      ),
+    ).toBe('UNAUTHORIZED');
+  });
+
+  it('a disabled user can neither sign in nor use a session or token', async () => {
+    const admin = await api.signedIn('admin');
+    const victim = await api.signedIn('operator', 'leaver@example.net');
+    const { token } = await victim.caller.auth.tokens.create({ name: 'laptop' });
+    await admin.caller.admin.users.update({ id: victim.user.id, disabled: true });
+    expect(await codeOf((await as({ cookie: victim.cookie })).auth.me())).toBe('UNAUTHORIZED');
+    expect(await codeOf((await as({ authorization: `Bearer ${token}` })).auth.me())).toBe(
+      'UNAUTHORIZED',
+    );
+    expect(
+      await codeOf(api.anonymous().auth.login({ email: 'leaver@example.net', password: PASSWORD })),
+    ).toBe('UNAUTHORIZED');
+  });
+
+  it('refuses to demote or disable the last active admin', async () => {
+    const admins = await services.users.list({ role: 'admin', disabled: false });
+    const me = await api.signedIn('admin');
+    for (const other of admins)
+      await me.caller.admin.users.update({ id: other.id, disabled: true });
+    expect(await codeOf(me.caller.admin.users.update({ id: me.user.id, role: 'operator' }))).toBe(
+      'PRECONDITION_FAILED',
+    );
+    expect((await me.caller.admin.users.byId({ id: me.user.id })).role).toBe('admin');
+  });
+});
+
+describe('API tokens', async () => {
+  const api = await useApi();
+  const { services, db } = api;
+  const bearer = async (token: string) =>
+    createCaller(await createContext(services, requestInfo({ authorization: `Bearer ${token}` })));
+
+  it('shows a token once, stores only its hash, lists it by prefix and revokes it', async () => {
+    const op = await api.signedIn('operator');
+    const created = await op.caller.auth.tokens.create({ name: 'ci', expiresInDays: 30 });
+    expect(created.token).toMatch(/^nat_[A-Za-z0-9_-]{43}$/);
+    expect(created.apiToken).toMatchObject({
+      name: 'ci',
+      prefix: created.token.slice(0, 12),
+      readOnly: false,
+    });
+    expect(JSON.stringify(await op.caller.auth.tokens.list())).not.toContain(created.token);
+    const [rows] = await db.sequelize.query(`SELECT token_hash FROM api_tokens`);
+    expect(JSON.stringify(rows)).not.toContain(created.token);
+
+    const viaToken = await bearer(created.token);
+    expect(await viaToken.auth.me()).toMatchObject({ id: op.user.id, via: 'token' });
+    await viaToken.devices.create({
+      hostname: 'tok1',
+      ip: '192.0.2.50',
+      username: 'u',
+      credRef: 'LAB',
+    });
+
+    await op.caller.auth.tokens.revoke({ id: created.apiToken.id });
+    expect(await codeOf((await bearer(created.token)).auth.me())).toBe('UNAUTHORIZED');
+    expect(await codeOf(op.caller.auth.tokens.revoke({ id: created.apiToken.id }))).toBe(
+      'PRECONDITION_FAILED',
+    );
+  });
+
+  it('a read-only token reads but changes nothing', async () => {
+    const op = await api.signedIn('operator');
+    const { token } = await op.caller.auth.tokens.create({ name: 'grafana', readOnly: true });
+    const ro = await bearer(token);
+    expect((await ro.devices.list()).items).toBeDefined();
+    const error = await ro.groups.create({ name: 'nope' }).then(
+      () => undefined,
+      (e: unknown) => e as TRPCError,
+    );
+    expect([error?.code, error?.message]).toEqual(['FORBIDDEN', 'this API token is read-only']);
+  });
+
+  it('refuses an expired token and a made-up one', async () => {
+    const op = await api.signedIn('operator');
+    const { token, apiToken } = await op.caller.auth.tokens.create({
+      name: 'old',
+      expiresInDays: 1,
+    });
+    await db.sequelize.query(
+      `UPDATE api_tokens SET expires_at = now() - interval '1 minute' WHERE id = ${apiToken.id}`,
+    );
+    expect(await codeOf((await bearer(token)).auth.me())).toBe('UNAUTHORIZED');
+    expect(await codeOf((await bearer('nat_madeup')).auth.me())).toBe('UNAUTHORIZED');
+  });
+
+  it("one user cannot revoke another user's token; an admin can", async () => {
+    const a = await api.signedIn('operator');
+    const b = await api.signedIn('operator');
+    const admin = await api.signedIn('admin');
+    const { apiToken } = await a.caller.auth.tokens.create({ name: 'mine' });
+    expect(await codeOf(b.caller.auth.tokens.revoke({ id: apiToken.id }))).toBe('NOT_FOUND');
+    expect((await admin.caller.admin.tokens.list({ userId: a.user.id })).map((t) => t.id)).toEqual([
+      apiToken.id,
+    ]);
+    expect((await admin.caller.admin.tokens.revoke({ id: apiToken.id })).revokedAt).not.toBeNull();
+  });
+});
