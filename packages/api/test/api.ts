@@ -6,9 +6,14 @@ import { createContext, type Context, type RequestInfo } from '../src/context.js
 import { authSettingsFrom, readApiEnv } from '../src/env.js';
 import { appRouter } from '../src/root.js';
 import { createServices } from '../src/services.js';
-import { createCallerFactory } from '../src/trpc.js';
+import { createCallerFactory, type Meta } from '../src/trpc.js';
 
 export const createCaller = createCallerFactory(appRouter);
+
+/** Every procedure of the router, by its dotted path. */
+export const procedures = Object.entries(
+  appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta; type: string } }>,
+);
 
 export const PASSWORD = 'correct horse battery';
 

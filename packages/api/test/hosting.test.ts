@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { authSettingsFrom, readApiEnv } from '../src/env.js';
+import { createApiServer, createFetchHandler } from '../src/http.js';
+import { createServices } from '../src/services.js';
+import { PASSWORD, useApi } from './api.js';
+
+const run = promisify(execFile);
+
+describe('hosting the API', async () => {
+  const api = await useApi();
+  await api.services.users.create(null, {
+    email: 'host@example.net',
+    password: PASSWORD,
+    role: 'viewer',
+  });
+
+  it('serves tRPC through a fetch handler, and marks cookies Secure behind an https origin', async () => {
+    const secure = createServices(
+      api.db,
+      authSettingsFrom(readApiEnv({ ORIGIN: 'https://netauto.example.net' })),
+    );
+    const handle = createFetchHandler(secure, { clientIp: () => '192.0.2.1' });
+    const health = await handle(new Request('http://localhost/api/trpc/health'));
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ result: { data: { ok: true } } });
+
+    const login = await handle(
+      new Request('http://localhost/api/trpc/auth.login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'host@example.net', password: PASSWORD }),
+      }),
+    );
+    expect(login.status).toBe(200);
+    expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/);
+
+    const anonymous = await handle(new Request('http://localhost/api/trpc/devices.list'));
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('answers /healthz and 404 outside the API on the plain Node server', async () => {
+    const server = createApiServer(api.services);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ ok: true });
+      expect((await fetch(`${base}/elsewhere`)).status).toBe(404);
+      const bad = await fetch(`${base}/api/trpc/auth.login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"email": 5}',
+      });
+      expect(bad.status).toBe(400);
+      const body = (await bad.json()) as {
+        error: { data: { code: string; fieldErrors: Record<string, string[]> } };
+      };
+      expect(body.error.data.code).toBe('BAD_REQUEST');
+      expect(Object.keys(body.error.data.fieldErrors).sort()).toEqual(['email', 'password']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('creates the first admin from the command line, printing a generated password once', async () => {
+    const bin = path.resolve(import.meta.dirname, '../dist/bin/admin-create.js');
+    const env = { ...process.env, DATABASE_URL: api.url };
+    const { stdout } = await run('node', [bin, '--email', 'first@example.net', '--role', 'admin'], {
+      env,
+    });
+    const password = /password \(shown once\): (\S+)/.exec(stdout)?.[1] ?? '';
+    expect(stdout).toContain('created admin first@example.net');
+    expect(password.length).toBeGreaterThanOrEqual(16);
+    await api.anonymous().auth.login({ email: 'first@example.net', password });
+
+    const again = await run('node', [bin, '--email', 'FIRST@example.net'], { env }).catch(
+      (e: unknown) => e as { code: number; stderr: string },
+    );
+    expect(again).toMatchObject({
+      code: 1,
+      stderr: 'a user with the e-mail FIRST@example.net already exists\n',
+    });
+  });
+});
