@@ -52,18 +52,21 @@ export function toDevice(row: DeviceRow): Device {
   };
 }
 
-/** Sort fields: the SQL expression and the type to cast a cursor value back to. */
-const SORTS: Record<DeviceSortField, { expr: string; cast: string }> = {
-  hostname: { expr: 'd.hostname', cast: 'varchar' },
-  ip: { expr: 'd.ip', cast: 'inet' },
-  platform: { expr: 'd.platform', cast: 'text' },
-  vendor: { expr: 'd.vendor', cast: 'text' },
-  model: { expr: 'd.model', cast: 'text' },
-  site: { expr: 'd.site', cast: 'text' },
-  protocol: { expr: 'd.protocol', cast: 'text' },
-  port: { expr: 'd.port', cast: 'integer' },
-  createdAt: { expr: 'd.created_at', cast: 'timestamptz' },
-  updatedAt: { expr: 'd.updated_at', cast: 'timestamptz' },
+/**
+ * Sort fields: the SQL expression, the type to cast a cursor value back to, and whether
+ * the column may be NULL. Each has a btree index on (column, id).
+ */
+const SORTS: Record<DeviceSortField, { expr: string; cast: string; nullable: boolean }> = {
+  hostname: { expr: 'd.hostname', cast: 'varchar', nullable: false },
+  ip: { expr: 'd.ip', cast: 'inet', nullable: false },
+  platform: { expr: 'd.platform', cast: 'text', nullable: false },
+  vendor: { expr: 'd.vendor', cast: 'text', nullable: true },
+  model: { expr: 'd.model', cast: 'text', nullable: true },
+  site: { expr: 'd.site', cast: 'text', nullable: true },
+  protocol: { expr: 'd.protocol', cast: 'text', nullable: false },
+  port: { expr: 'd.port', cast: 'integer', nullable: false },
+  createdAt: { expr: 'd.created_at', cast: 'timestamptz', nullable: false },
+  updatedAt: { expr: 'd.updated_at', cast: 'timestamptz', nullable: false },
 };
 
 /** Patch fields and their columns. */
@@ -213,38 +216,55 @@ export class DevicesRepo {
     const { where, bind } = whereOf(q);
     const sort = SORTS[q.sort];
     const desc = q.dir === 'desc';
+    const op = desc ? '<' : '>';
 
+    // The rows after the cursor, as ranges of the (sort, id) index that follow each other
+    // in page order. Ascending order puts NULLs last; descending is its exact reverse. A
+    // row comparison lets the index scan start at the cursor instead of filtering every
+    // row before it; the NULLs, which no comparison matches, are a range of their own.
+    let ranges: { sql: string; nulls: boolean }[] = [];
     if (q.cursor) {
       const [value, id] = decodeCursor(q.cursor, isCursor);
       bind.push(id);
       const idParam = `$${bind.length}`;
-      // Ascending order puts NULLs last; descending is its exact reverse.
+      const nullsAfter = { sql: `${sort.expr} IS NULL AND d.id ${op} ${idParam}`, nulls: true };
       if (value === null) {
-        where.push(
-          desc
-            ? `((${sort.expr} IS NULL AND d.id < ${idParam}) OR ${sort.expr} IS NOT NULL)`
-            : `(${sort.expr} IS NULL AND d.id > ${idParam})`,
-        );
+        ranges = desc
+          ? [nullsAfter, { sql: `${sort.expr} IS NOT NULL`, nulls: false }]
+          : [nullsAfter];
       } else {
         bind.push(value);
-        const v = `$${bind.length}::${sort.cast}`;
-        where.push(
-          desc
-            ? `(${sort.expr} < ${v} OR (${sort.expr} = ${v} AND d.id < ${idParam}))`
-            : `(${sort.expr} > ${v} OR (${sort.expr} = ${v} AND d.id > ${idParam}) OR ${sort.expr} IS NULL)`,
-        );
+        const after = `(${sort.expr}, d.id) ${op} ($${bind.length}::${sort.cast}, ${idParam})`;
+        ranges = [{ sql: after, nulls: false }];
+        if (!desc) ranges.push({ sql: `${sort.expr} IS NULL`, nulls: true });
       }
+      // A NOT NULL column has no NULL range.
+      if (!sort.nullable) ranges = ranges.filter((r) => !r.nulls);
+      if (ranges.length === 0) ranges = [{ sql: 'false', nulls: false }];
     }
 
     bind.push(q.limit + 1);
+    const limit = `LIMIT $${bind.length}`;
     const dir = desc ? 'DESC' : 'ASC';
+    const order = `ORDER BY ${sort.expr} ${dir}, d.id ${dir}`;
+    const selectRange = (range: string | undefined, sortValue = false) => {
+      const conditions = range === undefined ? where : [...where, `(${range})`];
+      return `SELECT ${DEVICE_COLUMNS}, (${sort.expr})::text AS "sortKey"${sortValue ? `, ${sort.expr} AS "sortValue"` : ''}
+       FROM devices d
+       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+       ${order}
+       ${limit}`;
+    };
+    // Two ranges: each is read from its index with the limit, then they are merged in
+    // page order (their rows never interleave, so this only puts one after the other).
+    const [first, second] = ranges;
     const rows = await select<DeviceRow & { sortKey: string | null }>(
       this.ex,
-      `SELECT ${DEVICE_COLUMNS}, (${sort.expr})::text AS "sortKey"
-       FROM devices d
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY ${sort.expr} ${dir}, d.id ${dir}
-       LIMIT $${bind.length}`,
+      second
+        ? `SELECT * FROM ((${selectRange(first?.sql, true)}) UNION ALL (${selectRange(second.sql, true)})) page
+       ORDER BY "sortValue" ${dir}, id ${dir}
+       ${limit}`
+        : selectRange(first?.sql),
       bind,
     );
     const more = rows.length > q.limit;
