@@ -56,3 +56,5 @@ export {
 } from './auth/login-failures.repo.js';
 export { MIGRATIONS } from './migrations/index.js';
 export * as models from './models/index.js';
+export { KnownHostsRepo, type SeenKey } from './access/known-hosts.repo.js';
+export { CredentialsRepo } from './access/credentials.repo.js';

@@ -1,4 +1,6 @@
 import type { Transaction } from 'sequelize';
+import { CredentialsRepo } from './access/credentials.repo.js';
+import { KnownHostsRepo } from './access/known-hosts.repo.js';
 import { ApiTokensRepo } from './auth/api-tokens.repo.js';
 import { AuditRepo } from './auth/audit.repo.js';
 import { LoginFailuresRepo } from './auth/login-failures.repo.js';
@@ -22,6 +24,8 @@ export interface Repositories {
   apiTokens: ApiTokensRepo;
   audit: AuditRepo;
   loginFailures: LoginFailuresRepo;
+  knownHosts: KnownHostsRepo;
+  credentials: CredentialsRepo;
 }
 
 /** Repositories on the pool, or bound to one transaction when it is given. */
@@ -38,6 +42,8 @@ export function repositories(db: Database, transaction?: Transaction): Repositor
     apiTokens: new ApiTokensRepo(ex),
     audit: new AuditRepo(ex),
     loginFailures: new LoginFailuresRepo(ex),
+    knownHosts: new KnownHostsRepo(ex),
+    credentials: new CredentialsRepo(ex),
   };
 }
 

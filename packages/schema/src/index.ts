@@ -5,3 +5,4 @@ export * from './automation.js';
 export * from './auth.js';
 export * from './api.js';
 export * from './render.js';
+export * from './access.js';

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../test/db.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+
+describe('known hosts', async () => {
+  const { repos } = await useTestDatabase();
+  const hosts = repos.knownHosts;
+  const key = { host: '192.0.2.1', port: 22, keyType: 'ssh-ed25519', fingerprint: 'SHA256:first' };
+
+  it('records the first key seen, and keeps it when another key races in', async () => {
+    const first = await hosts.recordFirstUse(key);
+    expect(first).toMatchObject(key);
+    const second = await hosts.recordFirstUse({ ...key, fingerprint: 'SHA256:other' });
+    expect(second.fingerprint).toBe('SHA256:first');
+    expect(await hosts.find('192.0.2.1', 22)).toMatchObject({ fingerprint: 'SHA256:first' });
+    expect(await hosts.find('192.0.2.1', 2222)).toBeUndefined();
+  });
+
+  it('accepts a changed key, lists and forgets', async () => {
+    await hosts.recordFirstUse({ ...key, host: '192.0.2.2' });
+    const accepted = await hosts.accept({ ...key, host: '192.0.2.2', fingerprint: 'SHA256:new' });
+    expect(accepted.fingerprint).toBe('SHA256:new');
+    expect((await hosts.list()).map((h) => h.host)).toEqual(['192.0.2.1', '192.0.2.2']);
+    await hosts.touch(accepted.id);
+    await hosts.forget({ host: '192.0.2.2', port: 22 });
+    await expect(hosts.forget({ host: '192.0.2.2', port: 22 })).rejects.toThrow(NotFoundError);
+    await expect(hosts.forget({ host: '', port: 0 })).rejects.toThrow(ValidationError);
+  });
+});
+
+describe('credentials store', async () => {
+  const { repos } = await useTestDatabase();
+  const store = repos.credentials;
+
+  it('puts, replaces, reads ciphertext back, lists without secrets, and deletes', async () => {
+    const info = await store.put('CORE', 'netops', Buffer.from([1, 2, 3]));
+    expect(info).toMatchObject({ name: 'CORE', username: 'netops' });
+    expect(info).not.toHaveProperty('ciphertext');
+    await store.put('CORE', 'admin', Buffer.from([4, 5]));
+    expect(await store.ciphertextOf('CORE')).toEqual({
+      username: 'admin',
+      ciphertext: Buffer.from([4, 5]),
+    });
+    expect(JSON.stringify(await store.list())).not.toContain('ciphertext');
+    await store.delete('CORE');
+    expect(await store.ciphertextOf('CORE')).toBeUndefined();
+    await expect(store.delete('CORE')).rejects.toThrow(NotFoundError);
+    await expect(store.put('bad name', null, Buffer.from([1]))).rejects.toThrow(ValidationError);
+  });
+});

@@ -1,0 +1,105 @@
+import { HostKeyRef, type KnownHost } from '@netauto/schema';
+import { NotFoundError } from '../errors.js';
+import { iso, parseInput, select, selectOne, type Executor } from '../sql.js';
+
+interface KnownHostRow {
+  id: number;
+  host: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
+const COLUMNS = `id, host, port, key_type AS "keyType", fingerprint,
+  first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"`;
+
+const toKnownHost = (r: KnownHostRow): KnownHost => ({
+  id: r.id,
+  host: r.host,
+  port: r.port,
+  keyType: r.keyType,
+  fingerprint: r.fingerprint,
+  firstSeenAt: iso(r.firstSeenAt),
+  lastSeenAt: iso(r.lastSeenAt),
+});
+
+export interface SeenKey {
+  host: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+}
+
+export class KnownHostsRepo {
+  constructor(private readonly ex: Executor) {}
+
+  async list(): Promise<KnownHost[]> {
+    const rows = await select<KnownHostRow>(
+      this.ex,
+      `SELECT ${COLUMNS} FROM known_hosts ORDER BY host, port`,
+    );
+    return rows.map(toKnownHost);
+  }
+
+  async find(host: string, port: number): Promise<KnownHost | undefined> {
+    const row = await selectOne<KnownHostRow>(
+      this.ex,
+      `SELECT ${COLUMNS} FROM known_hosts WHERE host = $1 AND port = $2`,
+      [host, port],
+    );
+    return row && toKnownHost(row);
+  }
+
+  /**
+   * Records a key seen for the first time. When another process recorded one for the
+   * same host a moment before, that one is kept and returned: the first key wins.
+   */
+  async recordFirstUse(key: SeenKey): Promise<KnownHost> {
+    const row = await selectOne<KnownHostRow>(
+      this.ex,
+      `INSERT INTO known_hosts (host, port, key_type, fingerprint) VALUES ($1, $2, $3, $4)
+       ON CONFLICT ON CONSTRAINT known_hosts_host_port_key
+       DO UPDATE SET last_seen_at = known_hosts.last_seen_at
+       RETURNING ${COLUMNS}`,
+      [key.host, key.port, key.keyType, key.fingerprint],
+    );
+    return toKnownHost(row as KnownHostRow);
+  }
+
+  /** Notes that the trusted key was seen again. */
+  async touch(id: number): Promise<void> {
+    await select(
+      this.ex,
+      `UPDATE known_hosts SET last_seen_at = now() WHERE id = $1 RETURNING id`,
+      [id],
+    );
+  }
+
+  /** Trusts a new key for a host (an admin accepting a changed key). */
+  async accept(key: SeenKey): Promise<KnownHost> {
+    const row = await selectOne<KnownHostRow>(
+      this.ex,
+      `INSERT INTO known_hosts (host, port, key_type, fingerprint) VALUES ($1, $2, $3, $4)
+       ON CONFLICT ON CONSTRAINT known_hosts_host_port_key
+       DO UPDATE SET key_type = EXCLUDED.key_type, fingerprint = EXCLUDED.fingerprint,
+         first_seen_at = now(), last_seen_at = now()
+       RETURNING ${COLUMNS}`,
+      [key.host, key.port, key.keyType, key.fingerprint],
+    );
+    return toKnownHost(row as KnownHostRow);
+  }
+
+  /** Forgets a host's key: the next connection trusts what it sees (unless strict). */
+  async forget(ref: { host: string; port: number }): Promise<KnownHost> {
+    const r = parseInput(HostKeyRef, ref);
+    const row = await selectOne<KnownHostRow>(
+      this.ex,
+      `DELETE FROM known_hosts WHERE host = $1 AND port = $2 RETURNING ${COLUMNS}`,
+      [r.host, r.port],
+    );
+    if (!row) throw new NotFoundError('host key', `${r.host}:${r.port}`);
+    return toKnownHost(row);
+  }
+}

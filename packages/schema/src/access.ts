@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { Id, Port, Timestamp, line } from './common.js';
+
+/** A host key NetAuto has seen and trusts for one host and port. */
+export const KnownHost = z.object({
+  id: Id,
+  host: z.string(),
+  port: z.number().int(),
+  keyType: z.string(),
+  /** OpenSSH style: `SHA256:` and the base64 digest of the key, without padding. */
+  fingerprint: z.string(),
+  firstSeenAt: Timestamp,
+  lastSeenAt: Timestamp,
+});
+export type KnownHost = z.infer<typeof KnownHost>;
+
+export const HostKeyRef = z.strictObject({ host: line(253, 'host'), port: Port });
+export type HostKeyRef = z.infer<typeof HostKeyRef>;
+
+/** The name of a `db:NAME` credential. */
+export const CredentialName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'credential names use letters, digits and _, up to 64');
+
+/** What is shown of a stored credential: never the secret. */
+export const CredentialInfo = z.object({
+  name: z.string(),
+  username: z.string().nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type CredentialInfo = z.infer<typeof CredentialInfo>;
+
+const secretText = (max: number, what: string) =>
+  z.string().min(1, `${what} must not be empty`).max(max, `${what} must be at most ${max} characters`);
+
+/** A credential to store (write-only): a password, a private key, or both. */
+export const CredentialSet = z
+  .strictObject({
+    name: CredentialName,
+    username: line(64, 'username').optional(),
+    password: secretText(1024, 'password').optional(),
+    privateKey: secretText(16_384, 'private key').optional(),
+    passphrase: secretText(1024, 'passphrase').optional(),
+    /** The enable secret of devices that ask for one. */
+    enableSecret: secretText(1024, 'enable secret').optional(),
+  })
+  .refine((c) => c.password !== undefined || c.privateKey !== undefined, {
+    message: 'give a password, a private key, or both',
+    path: ['password'],
+  });
+export type CredentialSet = z.infer<typeof CredentialSet>;
