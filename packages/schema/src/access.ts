@@ -11,6 +11,9 @@ export const KnownHost = z.object({
   fingerprint: z.string(),
   firstSeenAt: Timestamp,
   lastSeenAt: Timestamp,
+  /** A different key presented since: refused until an admin accepts it. */
+  pendingFingerprint: z.string().nullable(),
+  pendingSeenAt: Timestamp.nullable(),
 });
 export type KnownHost = z.infer<typeof KnownHost>;
 

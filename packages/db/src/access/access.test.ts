@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/db.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 
 describe('known hosts', async () => {
   const { repos } = await useTestDatabase();
@@ -16,11 +16,32 @@ describe('known hosts', async () => {
     expect(await hosts.find('192.0.2.1', 2222)).toBeUndefined();
   });
 
+  it('remembers a changed key as pending until it is accepted', async () => {
+    await hosts.recordFirstUse({ ...key, host: '192.0.2.3' });
+    await expect(hosts.acceptPending({ host: '192.0.2.3', port: 22 })).rejects.toThrow(
+      InvalidStateError,
+    );
+    await hosts.notePending({ ...key, host: '192.0.2.3', fingerprint: 'SHA256:changed' });
+    expect(await hosts.find('192.0.2.3', 22)).toMatchObject({
+      fingerprint: 'SHA256:first',
+      pendingFingerprint: 'SHA256:changed',
+    });
+    const accepted = await hosts.acceptPending({ host: '192.0.2.3', port: 22 });
+    expect(accepted).toMatchObject({ fingerprint: 'SHA256:changed', pendingFingerprint: null });
+    await expect(hosts.acceptPending({ host: '192.0.2.9', port: 22 })).rejects.toThrow(
+      NotFoundError,
+    );
+  });
+
   it('accepts a changed key, lists and forgets', async () => {
     await hosts.recordFirstUse({ ...key, host: '192.0.2.2' });
     const accepted = await hosts.accept({ ...key, host: '192.0.2.2', fingerprint: 'SHA256:new' });
     expect(accepted.fingerprint).toBe('SHA256:new');
-    expect((await hosts.list()).map((h) => h.host)).toEqual(['192.0.2.1', '192.0.2.2']);
+    expect((await hosts.list()).map((h) => h.host)).toEqual([
+      '192.0.2.1',
+      '192.0.2.2',
+      '192.0.2.3',
+    ]);
     await hosts.touch(accepted.id);
     await hosts.forget({ host: '192.0.2.2', port: 22 });
     await expect(hosts.forget({ host: '192.0.2.2', port: 22 })).rejects.toThrow(NotFoundError);

@@ -1,6 +1,6 @@
 import { HostKeyRef, type KnownHost } from '@netauto/schema';
-import { NotFoundError } from '../errors.js';
-import { iso, parseInput, select, selectOne, type Executor } from '../sql.js';
+import { InvalidStateError, NotFoundError } from '../errors.js';
+import { iso, isoOrNull, parseInput, select, selectOne, type Executor } from '../sql.js';
 
 interface KnownHostRow {
   id: number;
@@ -10,10 +10,13 @@ interface KnownHostRow {
   fingerprint: string;
   firstSeenAt: Date;
   lastSeenAt: Date;
+  pendingFingerprint: string | null;
+  pendingSeenAt: Date | null;
 }
 
 const COLUMNS = `id, host, port, key_type AS "keyType", fingerprint,
-  first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"`;
+  first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt",
+  pending_fingerprint AS "pendingFingerprint", pending_seen_at AS "pendingSeenAt"`;
 
 const toKnownHost = (r: KnownHostRow): KnownHost => ({
   id: r.id,
@@ -23,6 +26,8 @@ const toKnownHost = (r: KnownHostRow): KnownHost => ({
   fingerprint: r.fingerprint,
   firstSeenAt: iso(r.firstSeenAt),
   lastSeenAt: iso(r.lastSeenAt),
+  pendingFingerprint: r.pendingFingerprint,
+  pendingSeenAt: isoOrNull(r.pendingSeenAt),
 });
 
 export interface SeenKey {
@@ -77,6 +82,33 @@ export class KnownHostsRepo {
     );
   }
 
+  /** Remembers a different key a host presented, for an admin to accept. */
+  async notePending(key: SeenKey): Promise<void> {
+    await select(
+      this.ex,
+      `UPDATE known_hosts SET pending_key_type = $3, pending_fingerprint = $4, pending_seen_at = now()
+       WHERE host = $1 AND port = $2 RETURNING id`,
+      [key.host, key.port, key.keyType, key.fingerprint],
+    );
+  }
+
+  /** Trusts the pending key of a host in place of the old one. */
+  async acceptPending(ref: { host: string; port: number }): Promise<KnownHost> {
+    const r = parseInput(HostKeyRef, ref);
+    const current = await this.find(r.host, r.port);
+    if (!current) throw new NotFoundError('host key', `${r.host}:${r.port}`);
+    const row = await selectOne<KnownHostRow>(
+      this.ex,
+      `UPDATE known_hosts SET key_type = pending_key_type, fingerprint = pending_fingerprint,
+         first_seen_at = now(), last_seen_at = now(),
+         pending_key_type = NULL, pending_fingerprint = NULL, pending_seen_at = NULL
+       WHERE host = $1 AND port = $2 AND pending_fingerprint IS NOT NULL RETURNING ${COLUMNS}`,
+      [r.host, r.port],
+    );
+    if (!row) throw new InvalidStateError(`no changed key is waiting for ${r.host}:${r.port}`);
+    return toKnownHost(row);
+  }
+
   /** Trusts a new key for a host (an admin accepting a changed key). */
   async accept(key: SeenKey): Promise<KnownHost> {
     const row = await selectOne<KnownHostRow>(
@@ -84,7 +116,8 @@ export class KnownHostsRepo {
       `INSERT INTO known_hosts (host, port, key_type, fingerprint) VALUES ($1, $2, $3, $4)
        ON CONFLICT ON CONSTRAINT known_hosts_host_port_key
        DO UPDATE SET key_type = EXCLUDED.key_type, fingerprint = EXCLUDED.fingerprint,
-         first_seen_at = now(), last_seen_at = now()
+         first_seen_at = now(), last_seen_at = now(),
+         pending_key_type = NULL, pending_fingerprint = NULL, pending_seen_at = NULL
        RETURNING ${COLUMNS}`,
       [key.host, key.port, key.keyType, key.fingerprint],
     );

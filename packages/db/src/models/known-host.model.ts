@@ -22,4 +22,14 @@ export class KnownHost extends Model {
 
   @Column({ type: DataType.DATE, allowNull: false, defaultValue: DataType.NOW })
   declare lastSeenAt: Date;
+
+  /** A different key seen since, waiting for an admin to accept it. */
+  @Column({ type: DataType.TEXT, allowNull: true })
+  declare pendingKeyType: string | null;
+
+  @Column({ type: DataType.TEXT, allowNull: true })
+  declare pendingFingerprint: string | null;
+
+  @Column({ type: DataType.DATE, allowNull: true })
+  declare pendingSeenAt: Date | null;
 }
