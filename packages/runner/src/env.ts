@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+const Flag = z
+  .enum(['0', '1', 'true', 'false'])
+  .default('0')
+  .transform((v) => v === '1' || v === 'true');
+
+const Env = z.object({
+  /** 32 bytes, base64 or hex: the key of the `db:` credential store. */
+  NETAUTO_SECRET_KEY: z.string().optional(),
+  /** Telnet is off unless this is 1. */
+  NETAUTO_ENABLE_TELNET: Flag,
+  /** tofu: trust a host key on first use; strict: refuse keys not already known. */
+  NETAUTO_HOST_KEYS: z.enum(['tofu', 'strict']).default('tofu'),
+  NETAUTO_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  NETAUTO_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  NETAUTO_OUTPUT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 40)
+    .default(64 * 1024 * 1024),
+});
+export type RunnerEnv = z.infer<typeof Env>;
+
+export function readRunnerEnv(env: NodeJS.ProcessEnv = process.env): RunnerEnv {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(
+      `invalid environment: ${first ? `${first.path.join('.')}: ${first.message}` : 'unknown'}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The NETAUTO_<REF>_* variables of an `env:` credential, read in this one place. */
+export function credentialVariables(
+  ref: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<
+  'username' | 'password' | 'privateKey' | 'privateKeyBase64' | 'passphrase' | 'enableSecret',
+  string | undefined
+> {
+  const prefix = `NETAUTO_${ref.toUpperCase()}_`;
+  const get = (suffix: string) => {
+    const value = env[prefix + suffix];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  return {
+    username: get('USERNAME'),
+    password: get('PASSWORD'),
+    privateKey: get('PRIVKEY'),
+    privateKeyBase64: get('PRIVKEY_BASE64'),
+    passphrase: get('PASSPHRASE'),
+    enableSecret: get('ENABLE'),
+  };
+}

@@ -1,0 +1,253 @@
+import { StringDecoder } from 'node:string_decoder';
+import type { Database } from '@netauto/db';
+import type { Device } from '@netauto/schema';
+import type { Client, ClientChannel } from 'ssh2';
+import { DRIVERS } from './drivers/drivers.js';
+import { readRunnerEnv, type RunnerEnv } from './env.js';
+import { RunError } from './errors.js';
+import { HostKeys } from './hostkeys/hostkeys.js';
+import { Secrets, type Credentials } from './secrets/secrets.js';
+import { CliSession } from './transport/cli-session.js';
+import { connectSsh, openExec, openShell } from './transport/ssh.js';
+import { connectTelnet } from './transport/telnet.js';
+
+/** What the runner needs to know of a device. */
+export type DeviceTarget = Pick<
+  Device,
+  'hostname' | 'ip' | 'port' | 'protocol' | 'platform' | 'username' | 'credRef'
+>;
+
+export interface Timeouts {
+  /** TCP connect plus login (default 10 s). */
+  connectMs?: number | undefined;
+  /** The command, from sending it to the final prompt or exit (default 60 s). */
+  commandMs?: number | undefined;
+}
+
+export interface ExecuteOptions {
+  /** Output as it arrives, in order, without the echoed command or the final prompt. */
+  onChunk?: ((text: string) => void) | undefined;
+  /** Aborting closes the channel at once and rejects with `canceled`. */
+  signal?: AbortSignal | undefined;
+  timeouts?: Timeouts | undefined;
+  /** Output beyond this ends the run with `output_limit` (default 64 MiB). */
+  maxBytes?: number | undefined;
+}
+
+export interface ExecuteResult {
+  /** The command's exit status on exec channels (linux); 0 for network CLIs. */
+  exitCode: number;
+  /** Bytes of output passed to onChunk. */
+  bytes: number;
+}
+
+export interface DeviceAccessSettings {
+  connectMs: number;
+  commandMs: number;
+  maxBytes: number;
+  telnet: boolean;
+}
+
+export function settingsFromEnv(env: RunnerEnv): DeviceAccessSettings {
+  return {
+    connectMs: env.NETAUTO_CONNECT_TIMEOUT_MS,
+    commandMs: env.NETAUTO_COMMAND_TIMEOUT_MS,
+    maxBytes: env.NETAUTO_OUTPUT_MAX_BYTES,
+    telnet: env.NETAUTO_ENABLE_TELNET,
+  };
+}
+
+// Commands may span lines; other control characters never reach a device.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+
+/**
+ * How NetAuto talks to a device: one entry point, `execute`, that resolves with the
+ * exit code and byte count or rejects with a RunError carrying a reason code.
+ */
+export class DeviceAccess {
+  constructor(
+    readonly secrets: Secrets,
+    readonly hostKeys: HostKeys,
+    readonly settings: DeviceAccessSettings,
+  ) {}
+
+  async execute(
+    device: DeviceTarget,
+    command: string,
+    options: ExecuteOptions = {},
+  ): Promise<ExecuteResult> {
+    if (command.trim() === '' || CONTROL.test(command)) {
+      throw new RunError(
+        'device_rejected_command',
+        'the command is empty or holds control characters',
+      );
+    }
+    const signal = options.signal;
+    if (signal?.aborted) throw new RunError('canceled', 'canceled before it started');
+    const limits = {
+      connectMs: options.timeouts?.connectMs ?? this.settings.connectMs,
+      commandMs: options.timeouts?.commandMs ?? this.settings.commandMs,
+      maxBytes: options.maxBytes ?? this.settings.maxBytes,
+    };
+    const onChunk = options.onChunk ?? (() => undefined);
+    const credentials = await this.secrets.resolve(device.credRef);
+    const driver = DRIVERS[device.platform];
+
+    if (device.protocol === 'telnet') {
+      if (!this.settings.telnet) {
+        throw new RunError(
+          'unreachable',
+          `${device.hostname} is a Telnet device and Telnet is off; set NETAUTO_ENABLE_TELNET=1 to allow it`,
+        );
+      }
+      const channel = await connectTelnet(device, credentials, {
+        connectMs: limits.connectMs,
+        signal,
+      });
+      try {
+        const session = new CliSession(channel, driver, { promptMs: limits.connectMs, ...limits });
+        await withAbort(signal, session, async () => {
+          await session.prepare(credentials.enableSecret);
+          await session.run(command, onChunk);
+        });
+        return { exitCode: 0, bytes: session.bytes };
+      } finally {
+        channel.destroy();
+      }
+    }
+
+    const client = await connectSsh(
+      { host: device.ip, port: device.port, username: device.username },
+      credentials,
+      {
+        connectMs: limits.connectMs,
+        signal,
+        verifyHostKey: (key) => this.hostKeys.check(device.ip, device.port, key),
+      },
+    );
+    try {
+      if (driver.channel === 'exec') return await runExec(client, command, onChunk, limits, signal);
+      const channel = await openShell(client);
+      const session = new CliSession(channel, driver, { promptMs: limits.connectMs, ...limits });
+      client.on('error', () => {
+        session.fail(new RunError('connection_lost', `${device.hostname} dropped the connection`));
+      });
+      await withAbort(signal, session, async () => {
+        await session.prepare(credentials.enableSecret);
+        await session.run(command, onChunk);
+      });
+      channel.close();
+      return { exitCode: 0, bytes: session.bytes };
+    } finally {
+      client.end();
+    }
+  }
+}
+
+async function withAbort(
+  signal: AbortSignal | undefined,
+  session: CliSession,
+  work: () => Promise<void>,
+): Promise<void> {
+  const onAbort = () => {
+    session.fail(new RunError('canceled', 'canceled while running'));
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await work();
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Runs a command on an exec channel: stdout and stderr as they come, then the exit status. */
+async function runExec(
+  client: Client,
+  command: string,
+  onChunk: (text: string) => void,
+  limits: { commandMs: number; maxBytes: number },
+  signal: AbortSignal | undefined,
+): Promise<ExecuteResult> {
+  const channel: ClientChannel = await openExec(client, command);
+  return new Promise<ExecuteResult>((resolve, reject) => {
+    const out = new StringDecoder('utf8');
+    const err = new StringDecoder('utf8');
+    let bytes = 0;
+    let exitCode: number | undefined;
+    let settled = false;
+    const finish = (error?: RunError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (error) {
+        channel.close();
+        reject(error);
+      } else {
+        resolve({ exitCode: exitCode ?? 0, bytes });
+      }
+    };
+    const emit = (text: string) => {
+      if (text.length === 0 || settled) return;
+      bytes += Buffer.byteLength(text, 'utf8');
+      if (bytes > limits.maxBytes) {
+        finish(new RunError('output_limit', `output passed the limit of ${limits.maxBytes} bytes`));
+        return;
+      }
+      onChunk(text);
+    };
+    const onAbort = () => {
+      finish(new RunError('canceled', 'canceled while running'));
+    };
+    const timer = setTimeout(() => {
+      finish(
+        new RunError(
+          'command_timeout',
+          `the command did not finish within ${Math.round(limits.commandMs / 1000)} s`,
+        ),
+      );
+    }, limits.commandMs);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+
+    channel.on('data', (data: Buffer) => {
+      emit(out.write(data));
+    });
+    channel.stderr.on('data', (data: Buffer) => {
+      emit(err.write(data));
+    });
+    channel.on('exit', (code: number | null) => {
+      exitCode = code ?? undefined;
+    });
+    client.on('error', () => {
+      finish(new RunError('connection_lost', 'the device dropped the connection'));
+    });
+    channel.on('close', () => {
+      emit(out.end());
+      emit(err.end());
+      if (exitCode === undefined) {
+        finish(
+          new RunError(
+            'connection_lost',
+            'the device closed the channel before the command finished',
+          ),
+        );
+      } else {
+        finish();
+      }
+    });
+  });
+}
+
+/** Device access wired from the environment: secrets, host keys and timeouts. */
+export function createDeviceAccess(db: Database, env?: NodeJS.ProcessEnv): DeviceAccess {
+  const parsed = readRunnerEnv(env);
+  return new DeviceAccess(
+    new Secrets(db, { secretKey: parsed.NETAUTO_SECRET_KEY, ...(env && { env }) }),
+    new HostKeys(db, parsed.NETAUTO_HOST_KEYS),
+    settingsFromEnv(parsed),
+  );
+}
+
+export type { Credentials };

@@ -1,0 +1,68 @@
+import { utils } from 'ssh2';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../test/db.js';
+import { RunError } from '../errors.js';
+import { fingerprintOf, HostKeys, keyTypeOf } from './hostkeys.js';
+
+function newKeyBlob(): Buffer {
+  const { public: pub } = utils.generateKeyPairSync('ed25519');
+  const parsed = utils.parseKey(pub);
+  if (parsed instanceof Error) throw parsed;
+  return parsed.getPublicSSH();
+}
+
+async function reasonOf(promise: Promise<unknown>): Promise<string | undefined> {
+  return promise.then(
+    () => undefined,
+    (e: unknown) => (e instanceof RunError ? e.reason : 'not a RunError'),
+  );
+}
+
+describe('host keys', async () => {
+  const { db } = await useTestDatabase();
+
+  it('reads the key type and the OpenSSH fingerprint of a key blob', () => {
+    const blob = newKeyBlob();
+    expect(keyTypeOf(blob)).toBe('ssh-ed25519');
+    expect(fingerprintOf(blob)).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  it('trusts on first use, then refuses a changed key until it is accepted', async () => {
+    const keys = new HostKeys(db, 'tofu');
+    const first = newKeyBlob();
+    const second = newKeyBlob();
+    await keys.check('192.0.2.10', 22, first);
+    await keys.check('192.0.2.10', 22, first);
+    expect((await keys.list()).map((k) => k.fingerprint)).toEqual([fingerprintOf(first)]);
+
+    const error = await keys.check('192.0.2.10', 22, second).then(
+      () => undefined,
+      (e: unknown) => e as RunError,
+    );
+    expect(error).toBeInstanceOf(RunError);
+    expect(error?.reason).toBe('host_key_mismatch');
+    expect(error?.message).toContain(fingerprintOf(second));
+    expect((await keys.list())[0]?.pendingFingerprint).toBe(fingerprintOf(second));
+
+    await keys.accept('192.0.2.10', 22);
+    await keys.check('192.0.2.10', 22, second);
+    expect(await reasonOf(keys.check('192.0.2.10', 22, first))).toBe('host_key_mismatch');
+  });
+
+  it('in strict mode refuses unknown keys, and trusts accepted ones', async () => {
+    const strict = new HostKeys(db, 'strict');
+    const blob = newKeyBlob();
+    expect(await reasonOf(strict.check('192.0.2.20', 22, blob))).toBe('host_key_unknown');
+    expect((await strict.list()).some((k) => k.host === '192.0.2.20')).toBe(false);
+    // What a tofu process records, a strict one trusts.
+    await new HostKeys(db, 'tofu').check('192.0.2.20', 22, blob);
+    await strict.check('192.0.2.20', 22, blob);
+  });
+
+  it('forgets a key: the next one seen is trusted again', async () => {
+    const keys = new HostKeys(db, 'tofu');
+    await keys.check('192.0.2.30', 2222, newKeyBlob());
+    await keys.forget('192.0.2.30', 2222);
+    await keys.check('192.0.2.30', 2222, newKeyBlob());
+  });
+});

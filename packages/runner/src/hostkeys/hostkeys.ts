@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { repositories, type Database } from '@netauto/db';
+import type { KnownHost } from '@netauto/schema';
+import { RunError } from '../errors.js';
+
+/** OpenSSH's fingerprint: `SHA256:` and the unpadded base64 of the key blob's digest. */
+export function fingerprintOf(keyBlob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** The key type named at the start of an SSH public key blob (ssh-ed25519, ssh-rsa…). */
+export function keyTypeOf(keyBlob: Buffer): string {
+  if (keyBlob.length < 4) return 'unknown';
+  const length = keyBlob.readUInt32BE(0);
+  return keyBlob.subarray(4, 4 + length).toString('ascii') || 'unknown';
+}
+
+export type HostKeyMode = 'tofu' | 'strict';
+
+/**
+ * Host key checking: trust on first use (recorded in known_hosts), refuse a changed
+ * key until an admin accepts it; in strict mode refuse unknown keys too.
+ */
+export class HostKeys {
+  constructor(
+    private readonly db: Database,
+    private readonly mode: HostKeyMode = 'tofu',
+  ) {}
+
+  /** Resolves when the key may be trusted; rejects with host_key_mismatch or host_key_unknown. */
+  async check(host: string, port: number, keyBlob: Buffer): Promise<void> {
+    const repo = repositories(this.db).knownHosts;
+    const seen = { host, port, keyType: keyTypeOf(keyBlob), fingerprint: fingerprintOf(keyBlob) };
+    const known = await repo.find(host, port);
+    if (!known) {
+      if (this.mode === 'strict') {
+        throw new RunError(
+          'host_key_unknown',
+          `host key of ${host}:${port} (${seen.fingerprint}) is not known and host keys are strict; an admin must accept it`,
+        );
+      }
+      const recorded = await repo.recordFirstUse(seen);
+      if (recorded.fingerprint === seen.fingerprint) return;
+      return this.refuse(seen, recorded);
+    }
+    if (known.fingerprint === seen.fingerprint) {
+      await repo.touch(known.id);
+      return;
+    }
+    await repo.notePending(seen);
+    return this.refuse(seen, known);
+  }
+
+  private refuse(
+    seen: { host: string; port: number; fingerprint: string },
+    known: KnownHost,
+  ): never {
+    throw new RunError(
+      'host_key_mismatch',
+      `host key of ${seen.host}:${seen.port} changed: trusted ${known.fingerprint}, presented ${seen.fingerprint}; an admin must accept the new key`,
+    );
+  }
+
+  list(): Promise<KnownHost[]> {
+    return repositories(this.db).knownHosts.list();
+  }
+
+  /** Trusts the changed key a host presented last. */
+  accept(host: string, port: number): Promise<KnownHost> {
+    return repositories(this.db).knownHosts.acceptPending({ host, port });
+  }
+
+  /** Forgets a host's key; the next connection records what it sees (unless strict). */
+  forget(host: string, port: number): Promise<KnownHost> {
+    return repositories(this.db).knownHosts.forget({ host, port });
+  }
+}
