@@ -1,0 +1,150 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '@netauto/db';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DeviceAccess, type DeviceTarget } from '../src/execute.js';
+import { type RunError } from '../src/errors.js';
+import { HostKeys } from '../src/hostkeys/hostkeys.js';
+import { Secrets } from '../src/secrets/secrets.js';
+import { useTestDatabase } from './db.js';
+
+const SSHD = '/usr/sbin/sshd';
+
+/**
+ * A real OpenSSH server on a loopback port, with a throwaway user and key, for the
+ * linux platform. `.ci/run` installs Debian's openssh-server when it is missing.
+ */
+async function startOpenSsh() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'netauto-sshd-'));
+  const user = `nat${process.pid}${Date.now().toString(36).slice(-4)}`;
+  const port = await freePort();
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'host_key')]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'client_key')]);
+  writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(path.join(dir, 'client_key.pub')));
+  // sshd reads authorized_keys as the user: the folder must be open to it.
+  chmodSync(dir, 0o755);
+  // '*' : no password, yet not a locked account (sshd refuses locked ones).
+  execFileSync('useradd', ['-M', '-d', dir, '-s', '/bin/sh', '-p', '*', user]);
+  execFileSync('mkdir', ['-p', '/run/sshd']);
+  writeFileSync(
+    path.join(dir, 'sshd_config'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${path.join(dir, 'host_key')}`,
+      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      'StrictModes no',
+      'UsePAM no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      `AllowUsers ${user}`,
+    ].join('\n') + '\n',
+  );
+  const sshd: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`sshd did not start: ${log}`));
+    }, 10_000);
+    sshd.stderr?.on('data', (d: Buffer) => {
+      log += d.toString();
+      if (log.includes('Server listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    sshd.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sshd exited with ${String(code)}: ${log}`));
+    });
+  });
+  return {
+    port,
+    user,
+    privateKey: readFileSync(path.join(dir, 'client_key'), 'utf8'),
+    async stop() {
+      const exited = new Promise((resolve) => sshd.once('exit', resolve));
+      sshd.kill('SIGTERM');
+      await exited;
+      // Sessions of the user may still be ending: -f removes it all the same.
+      execFileSync('userdel', ['-f', user]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('the linux platform against a real OpenSSH server', async () => {
+  const { db } = await useTestDatabase();
+  const server = await startOpenSsh();
+  afterAll(() => server.stop());
+
+  const access = new DeviceAccess(
+    new Secrets(db, { env: { NETAUTO_OSSH_PRIVKEY: server.privateKey } }),
+    new HostKeys(db, 'tofu'),
+    { connectMs: 5000, commandMs: 10_000, maxBytes: 1024 * 1024, telnet: false },
+  );
+  const device: DeviceTarget = {
+    hostname: 'openssh',
+    ip: '127.0.0.1',
+    port: server.port,
+    protocol: 'ssh',
+    platform: 'linux',
+    username: server.user,
+    credRef: 'env:OSSH',
+  };
+
+  it('runs a command on an exec channel with key login, streaming its output', async () => {
+    const chunks: string[] = [];
+    const result = await access.execute(device, 'echo hello from $(uname)', {
+      onChunk: (c) => chunks.push(c),
+    });
+    expect(chunks.join('')).toBe('hello from Linux\n');
+    expect(result).toEqual({ exitCode: 0, bytes: 17 });
+    // The host key was trusted on first use and recorded.
+    expect((await access.hostKeys.list()).map((k) => k.port)).toContain(server.port);
+  });
+
+  it('returns the exit status and the standard error', async () => {
+    const chunks: string[] = [];
+    const result = await access.execute(device, 'echo oops >&2; exit 3', {
+      onChunk: (c) => chunks.push(c),
+    });
+    expect(result.exitCode).toBe(3);
+    expect(chunks.join('')).toBe('oops\n');
+  });
+
+  it('times out a command that runs too long, and aborts one on request', async () => {
+    const timeout = await access
+      .execute(device, 'sleep 5', { timeouts: { commandMs: 300 } })
+      .catch((e: unknown) => e as RunError);
+    expect((timeout as RunError).reason).toBe('command_timeout');
+    const controller = new AbortController();
+    setTimeout(() => {
+      controller.abort();
+    }, 200);
+    const started = Date.now();
+    const aborted = await access
+      .execute(device, 'sleep 5', { signal: controller.signal })
+      .catch((e: unknown) => e as RunError);
+    expect((aborted as RunError).reason).toBe('canceled');
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('refuses a wrong key as auth_failed', async () => {
+    const other = new DeviceAccess(
+      new Secrets(db, { env: { NETAUTO_BAD_PASSWORD: 'not-a-valid-login' } }),
+      new HostKeys(db, 'tofu'),
+      access.settings,
+    );
+    const error = await other
+      .execute({ ...device, credRef: 'BAD' }, 'true')
+      .catch((e: unknown) => e as RunError);
+    expect((error as RunError).reason).toBe('auth_failed');
+    expect((error as RunError).message).not.toContain('not-a-valid-login');
+  });
+});
