@@ -35,7 +35,10 @@ export const CredentialInfo = z.object({
 export type CredentialInfo = z.infer<typeof CredentialInfo>;
 
 const secretText = (max: number, what: string) =>
-  z.string().min(1, `${what} must not be empty`).max(max, `${what} must be at most ${max} characters`);
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(max, `${what} must be at most ${max} characters`);
 
 /** A credential to store (write-only): a password, a private key, or both. */
 export const CredentialSet = z
@@ -49,7 +52,7 @@ export const CredentialSet = z
     enableSecret: secretText(1024, 'enable secret').optional(),
   })
   .refine((c) => c.password !== undefined || c.privateKey !== undefined, {
-    message: 'give a password, a private key, or both',
+    error: 'give a password, a private key, or both',
     path: ['password'],
   });
 export type CredentialSet = z.infer<typeof CredentialSet>;
