@@ -1,3 +1,4 @@
+import { parseEnv } from '@netauto/schema';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -16,14 +17,7 @@ const Env = z.object({
 export type ApiEnv = z.infer<typeof Env>;
 
 export function readApiEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new Error(
-      `invalid environment: ${first ? `${first.path.join('.')}: ${first.message}` : 'unknown'}`,
-    );
-  }
-  return parsed.data;
+  return parseEnv(Env, env);
 }
 
 export interface AuthSettings {

@@ -1,3 +1,4 @@
+import { parseEnv } from '@netauto/schema';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -15,12 +16,5 @@ const Env = z.object({
 export type DbEnv = z.infer<typeof Env>;
 
 export function readDbEnv(env: NodeJS.ProcessEnv = process.env): DbEnv {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new Error(
-      `invalid environment: ${first ? `${first.path.join('.')}: ${first.message}` : 'unknown'}`,
-    );
-  }
-  return parsed.data;
+  return parseEnv(Env, env);
 }

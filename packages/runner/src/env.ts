@@ -1,3 +1,4 @@
+import { parseEnv } from '@netauto/schema';
 import { z } from 'zod';
 
 const Flag = z
@@ -24,14 +25,7 @@ const Env = z.object({
 export type RunnerEnv = z.infer<typeof Env>;
 
 export function readRunnerEnv(env: NodeJS.ProcessEnv = process.env): RunnerEnv {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new Error(
-      `invalid environment: ${first ? `${first.path.join('.')}: ${first.message}` : 'unknown'}`,
-    );
-  }
-  return parsed.data;
+  return parseEnv(Env, env);
 }
 
 /** The NETAUTO_<REF>_* variables of an `env:` credential, read in this one place. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   CredRef,
   DeviceCreate,
@@ -7,6 +8,7 @@ import {
   RUN_TRANSITIONS,
   TemplateCreate,
   isTerminalRunStatus,
+  parseEnv,
   placeholdersOf,
 } from './index.js';
 
@@ -95,5 +97,22 @@ describe('run statuses', () => {
     expect(
       ['pending', 'running', 'ok', 'error'].filter((s) => isTerminalRunStatus(s as never)),
     ).toEqual(['ok', 'error']);
+  });
+});
+
+describe('parseEnv', () => {
+  const Env = z.object({
+    PORT: z.coerce.number().int().min(1),
+    MODE: z.enum(['a', 'b']).default('a'),
+  });
+
+  it('reads values with their defaults', () => {
+    expect(parseEnv(Env, { PORT: '8080' })).toEqual({ PORT: 8080, MODE: 'a' });
+  });
+
+  it('names every bad variable', () => {
+    expect(() => parseEnv(Env, { PORT: 'x', MODE: 'c' })).toThrow(
+      /^invalid environment: PORT: .*; MODE: /,
+    );
   });
 });
