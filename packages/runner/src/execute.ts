@@ -8,7 +8,7 @@ import { RunError } from './errors.js';
 import { HostKeys } from './hostkeys/hostkeys.js';
 import { Secrets, type Credentials } from './secrets/secrets.js';
 import { CliSession } from './transport/cli-session.js';
-import { connectSsh, openExec, openShell } from './transport/ssh.js';
+import { connectSsh, openShell } from './transport/ssh.js';
 import { connectTelnet } from './transport/telnet.js';
 
 /** What the runner needs to know of a device. */
@@ -161,18 +161,22 @@ async function withAbort(
   }
 }
 
-/** Runs a command on an exec channel: stdout and stderr as they come, then the exit status. */
-async function runExec(
+/**
+ * Runs a command on an exec channel: stdout and stderr as they come, then the exit
+ * status. Listeners are attached in the exec callback itself, because a quick command's
+ * exit and close can arrive in the same packet batch as the channel's opening.
+ */
+function runExec(
   client: Client,
   command: string,
   onChunk: (text: string) => void,
   limits: { commandMs: number; maxBytes: number },
   signal: AbortSignal | undefined,
 ): Promise<ExecuteResult> {
-  const channel: ClientChannel = await openExec(client, command);
   return new Promise<ExecuteResult>((resolve, reject) => {
     const out = new StringDecoder('utf8');
     const err = new StringDecoder('utf8');
+    let channel: ClientChannel | undefined;
     let bytes = 0;
     let exitCode: number | undefined;
     let settled = false;
@@ -182,7 +186,7 @@ async function runExec(
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       if (error) {
-        channel.close();
+        channel?.close();
         reject(error);
       } else {
         resolve({ exitCode: exitCode ?? 0, bytes });
@@ -208,34 +212,52 @@ async function runExec(
         ),
       );
     }, limits.commandMs);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-
-    channel.on('data', (data: Buffer) => {
-      emit(out.write(data));
-    });
-    channel.stderr.on('data', (data: Buffer) => {
-      emit(err.write(data));
-    });
-    channel.on('exit', (code: number | null) => {
-      exitCode = code ?? undefined;
-    });
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
     client.on('error', () => {
       finish(new RunError('connection_lost', 'the device dropped the connection'));
     });
-    channel.on('close', () => {
-      emit(out.end());
-      emit(err.end());
-      if (exitCode === undefined) {
+    client.exec(command, (error, opened) => {
+      if (error) {
         finish(
           new RunError(
             'connection_lost',
-            'the device closed the channel before the command finished',
+            `the device refused to run the command (${error.message})`,
           ),
         );
-      } else {
-        finish();
+        return;
       }
+      channel = opened;
+      if (settled) {
+        opened.close();
+        return;
+      }
+      opened.on('data', (data: Buffer) => {
+        emit(out.write(data));
+      });
+      opened.stderr.on('data', (data: Buffer) => {
+        emit(err.write(data));
+      });
+      opened.on('exit', (code: number | null) => {
+        exitCode = code ?? undefined;
+      });
+      opened.on('close', () => {
+        emit(out.end());
+        emit(err.end());
+        if (exitCode === undefined) {
+          finish(
+            new RunError(
+              'connection_lost',
+              'the device closed the channel before the command finished',
+            ),
+          );
+        } else {
+          finish();
+        }
+      });
     });
   });
 }

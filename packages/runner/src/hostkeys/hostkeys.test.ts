@@ -5,10 +5,11 @@ import { RunError } from '../errors.js';
 import { fingerprintOf, HostKeys, keyTypeOf } from './hostkeys.js';
 
 function newKeyBlob(): Buffer {
-  const { public: pub } = utils.generateKeyPairSync('ed25519');
-  const parsed = utils.parseKey(pub);
-  if (parsed instanceof Error) throw parsed;
-  return parsed.getPublicSSH();
+  for (;;) {
+    // ssh2 now and then writes a public key it cannot read back itself: draw again.
+    const parsed = utils.parseKey(utils.generateKeyPairSync('ed25519').public);
+    if (!(parsed instanceof Error)) return parsed.getPublicSSH();
+  }
 }
 
 async function reasonOf(promise: Promise<unknown>): Promise<string | undefined> {

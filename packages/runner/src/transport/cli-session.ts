@@ -244,7 +244,7 @@ export class CliSession {
     check: () => boolean,
     timeoutMs: number,
     what: string,
-    reason: 'command_timeout' = 'command_timeout',
+    reason: 'connect_timeout' | 'command_timeout' = 'connect_timeout',
   ): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (check()) return Promise.resolve();

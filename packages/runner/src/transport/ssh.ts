@@ -198,18 +198,3 @@ export function openShell(client: Client): Promise<ClientChannel> {
     });
   });
 }
-
-export function openExec(client: Client, command: string): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => {
-    client.exec(command, (error, channel) => {
-      if (error)
-        reject(
-          new RunError(
-            'connection_lost',
-            `the device refused to run the command (${error.message})`,
-          ),
-        );
-      else resolve(channel);
-    });
-  });
-}

@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
 import { Telnet } from 'telnet-client';
 import { RunError } from '../errors.js';
 import type { Credentials } from '../secrets/secrets.js';
 import type { CliChannel } from './cli-session.js';
-import { openSocket } from './ssh.js';
+import { socketFailure } from './ssh.js';
 
 const IAC = 0xff;
 const SB = 0xfa;
@@ -39,6 +38,9 @@ export function withoutTelnetCommands(data: Buffer): Buffer {
   return Buffer.from(out);
 }
 
+const LOGIN_FAILED =
+  /(?:login invalid|login incorrect|authentication failed|access denied|bad password)/i;
+
 export interface TelnetChannel extends CliChannel {
   destroy(): void;
 }
@@ -50,51 +52,59 @@ export async function connectTelnet(
   options: { connectMs: number; signal?: AbortSignal | undefined },
 ): Promise<TelnetChannel> {
   const where = `${device.ip}:${device.port}`;
-  const socket: Socket = await openSocket(
-    device.ip,
-    device.port,
-    options.connectMs,
-    options.signal,
-  );
+  if (options.signal?.aborted) throw new RunError('canceled', 'canceled before connecting');
   const telnet = new Telnet();
   const onAbort = () => {
-    socket.destroy();
+    void telnet.destroy();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  const login = { timedOut: false };
+  const timer = setTimeout(() => {
+    login.timedOut = true;
+    onAbort();
+  }, options.connectMs);
   try {
     await telnet.connect({
-      sock: socket,
       host: device.ip,
       port: device.port,
       username: device.username,
       password: credentials.password ?? '',
-      loginPrompt: /(?:username|login)\s*:\s*$/i,
+      // A login prompt that follows a failure message is the failure: the library checks
+      // the login prompt first and would otherwise wait for ever.
+      loginPrompt: new RegExp(
+        `^(?![\\s\\S]*${LOGIN_FAILED.source})[\\s\\S]*(?:username|login)\\s*:\\s*$`,
+        'i',
+      ),
       passwordPrompt: /password\s*:\s*$/i,
       shellPrompt: /[\w.\-@/:()]+[>#%$]\s?$/,
-      failedLoginMatch:
-        /(?:login invalid|login incorrect|authentication failed|access denied|bad password)/i,
+      failedLoginMatch: LOGIN_FAILED,
       negotiationMandatory: true,
       timeout: options.connectMs,
       initialLFCR: false,
     });
   } catch (error) {
-    socket.destroy();
+    void telnet.destroy();
     if (options.signal?.aborted) throw new RunError('canceled', 'canceled while logging in');
-    const message = error instanceof Error ? error.message : '';
-    if (/failed login/i.test(message)) {
-      throw new RunError('auth_failed', `${where} refused the login for ${device.username}`);
-    }
-    if (/timeout/i.test(message)) {
+    const e = error as NodeJS.ErrnoException;
+    if (login.timedOut || /timeout|cannot connect/i.test(e.message)) {
       throw new RunError(
         'connect_timeout',
         `${where} did not complete the Telnet login within ${options.connectMs / 1000} s`,
       );
     }
+    if (e.code) throw socketFailure(e, where);
+    if (/failed login/i.test(e.message)) {
+      throw new RunError('auth_failed', `${where} refused the login for ${device.username}`);
+    }
     throw new RunError('connection_lost', `${where} closed the connection during the Telnet login`);
   } finally {
+    clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
   }
 
+  const socket = telnet.getSocket();
+  if (!socket) throw new RunError('connection_lost', `${where} closed the connection after login`);
+  socket.setNoDelay(true);
   const events = new EventEmitter();
   socket.on('data', (data: Buffer) => {
     const clean = withoutTelnetCommands(data);
