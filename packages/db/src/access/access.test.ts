@@ -3,7 +3,7 @@ import { useTestDatabase } from '../../test/db.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 
 describe('known hosts', async () => {
-  const { repos } = await useTestDatabase();
+  const { repos, db } = await useTestDatabase();
   const hosts = repos.knownHosts;
   const key = { host: '192.0.2.1', port: 22, keyType: 'ssh-ed25519', fingerprint: 'SHA256:first' };
 
@@ -42,7 +42,22 @@ describe('known hosts', async () => {
       '192.0.2.2',
       '192.0.2.3',
     ]);
-    await hosts.touch(accepted.id);
+    const before = await hosts.findAndTouch('192.0.2.2', 22, 'SHA256:new');
+    await hosts.findAndTouch('192.0.2.2', 22, 'SHA256:new');
+    expect((await hosts.find('192.0.2.2', 22))?.lastSeenAt).toBe(before?.lastSeenAt);
+    expect(await hosts.findAndTouch('192.0.2.99', 22, 'SHA256:new')).toBeUndefined();
+    await db.rows(
+      `UPDATE known_hosts SET last_seen_at = now() - interval '2 minutes' RETURNING id`,
+    );
+    const old = await hosts.findAndTouch('192.0.2.2', 22, 'SHA256:new');
+    expect((await hosts.find('192.0.2.2', 22))?.lastSeenAt).not.toBe(old?.lastSeenAt);
+    // A different key is reported, and does not count as seen.
+    await db.rows(
+      `UPDATE known_hosts SET last_seen_at = now() - interval '2 minutes' RETURNING id`,
+    );
+    const other = await hosts.findAndTouch('192.0.2.2', 22, 'SHA256:other');
+    expect(other?.fingerprint).toBe('SHA256:new');
+    expect((await hosts.find('192.0.2.2', 22))?.lastSeenAt).toBe(other?.lastSeenAt);
     await hosts.forget({ host: '192.0.2.2', port: 22 });
     await expect(hosts.forget({ host: '192.0.2.2', port: 22 })).rejects.toThrow(NotFoundError);
     await expect(hosts.forget({ host: '', port: 0 })).rejects.toThrow(ValidationError);

@@ -73,13 +73,27 @@ export class KnownHostsRepo {
     return toKnownHost(row as KnownHostRow);
   }
 
-  /** Notes that the trusted key was seen again. */
-  async touch(id: number): Promise<void> {
-    await select(
+  /**
+   * The trusted key of a host, in one round trip; when `fingerprint` is that key, notes
+   * that it was seen again (at most once a minute, to spare a write per connection).
+   */
+  async findAndTouch(
+    host: string,
+    port: number,
+    fingerprint: string,
+  ): Promise<KnownHost | undefined> {
+    const row = await selectOne<KnownHostRow>(
       this.ex,
-      `UPDATE known_hosts SET last_seen_at = now() WHERE id = $1 RETURNING id`,
-      [id],
+      `WITH k AS (SELECT ${COLUMNS} FROM known_hosts WHERE host = $1 AND port = $2),
+       seen AS (
+         UPDATE known_hosts h SET last_seen_at = now() FROM k
+         WHERE h.id = k.id AND k.fingerprint = $3 AND k."lastSeenAt" < now() - interval '1 minute'
+         RETURNING h.id
+       )
+       SELECT k.* FROM k`,
+      [host, port, fingerprint],
     );
+    return row && toKnownHost(row);
   }
 
   /** Remembers a different key a host presented, for an admin to accept. */

@@ -17,11 +17,21 @@ export function keyTypeOf(keyBlob: Buffer): string {
 
 export type HostKeyMode = 'tofu' | 'strict';
 
+/** How long a key found trusted is taken as trusted without asking the database again. */
+const TRUSTED_FOR_MS = 30_000;
+const MAX_REMEMBERED = 50_000;
+
 /**
  * Host key checking: trust on first use (recorded in known_hosts), refuse a changed
  * key until an admin accepts it; in strict mode refuse unknown keys too.
  */
 export class HostKeys {
+  /**
+   * Keys found trusted a moment ago, by host and port. Only a match is taken from here:
+   * a different key always goes to the database, so a changed key is never let through.
+   */
+  private readonly trusted = new Map<string, { fingerprint: string; until: number }>();
+
   constructor(
     private readonly db: Database,
     private readonly mode: HostKeyMode = 'tofu',
@@ -29,9 +39,24 @@ export class HostKeys {
 
   /** Resolves when the key may be trusted; rejects with host_key_mismatch or host_key_unknown. */
   async check(host: string, port: number, keyBlob: Buffer): Promise<void> {
-    const repo = repositories(this.db).knownHosts;
     const seen = { host, port, keyType: keyTypeOf(keyBlob), fingerprint: fingerprintOf(keyBlob) };
-    const known = await repo.find(host, port);
+    const id = `${host}|${port}`;
+    const remembered = this.trusted.get(id);
+    if (remembered?.fingerprint === seen.fingerprint && remembered.until > Date.now()) return;
+    await this.checkStored(seen);
+    if (this.trusted.size >= MAX_REMEMBERED) this.trusted.clear();
+    this.trusted.set(id, { fingerprint: seen.fingerprint, until: Date.now() + TRUSTED_FOR_MS });
+  }
+
+  private async checkStored(seen: {
+    host: string;
+    port: number;
+    keyType: string;
+    fingerprint: string;
+  }): Promise<void> {
+    const { host, port } = seen;
+    const repo = repositories(this.db).knownHosts;
+    const known = await repo.findAndTouch(host, port, seen.fingerprint);
     if (!known) {
       if (this.mode === 'strict') {
         throw new RunError(
@@ -43,10 +68,7 @@ export class HostKeys {
       if (recorded.fingerprint === seen.fingerprint) return;
       return this.refuse(seen, recorded);
     }
-    if (known.fingerprint === seen.fingerprint) {
-      await repo.touch(known.id);
-      return;
-    }
+    if (known.fingerprint === seen.fingerprint) return;
     await repo.notePending(seen);
     return this.refuse(seen, known);
   }

@@ -1,0 +1,197 @@
+/**
+ * SSH benchmark: NetAuto's device access (`DeviceAccess.execute`) against a bare ssh2
+ * loop doing the same work, in the same run, on the same simulated devices.
+ *
+ *  1. Fan-out: 500 devsim linux devices, one command each (`uname -a`), 50 at a time.
+ *     Devices per second for both, and the ratio (target: at least 85% of the bare loop).
+ *  2. Read rate: one device printing 200 MiB (`yes | head -c N`), read through both
+ *     (target: at least 80% of the bare loop).
+ *
+ *   pnpm bench:ssh
+ *
+ * Knobs: BENCH_DEVICES (500), BENCH_CONCURRENCY (50), BENCH_READ_MIB (200),
+ * BENCH_ROUNDS (2; the best round of each side counts). It prints figures only.
+ */
+import { connect as netConnect } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { connectDatabase, startTemporaryPostgres } from '@netauto/db';
+import { fleet, startLab, type SimDevice } from '@netauto/devsim';
+import { DeviceAccess, HostKeys, Secrets, type DeviceTarget } from '@netauto/runner';
+import ssh2 from 'ssh2';
+
+const DEVICES = intFromEnv('BENCH_DEVICES', 500);
+const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 50);
+const READ_MIB = intFromEnv('BENCH_READ_MIB', 200);
+const ROUNDS = intFromEnv('BENCH_ROUNDS', 2);
+const COMMAND = 'uname -a';
+const PASSWORD = 'netops-pass';
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+/** Runs `work` over every item, `concurrency` at a time. */
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/** The bare loop: connect (Nagle off), log in, exec, read everything, close. */
+function bareExec(
+  device: SimDevice,
+  command: string,
+  onData: (bytes: number) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: device.host, port: device.port });
+    socket.setNoDelay(true);
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      const client = new ssh2.Client();
+      client.on('error', reject);
+      client.on('ready', () => {
+        client.exec(command, (error, channel) => {
+          if (error) {
+            reject(error);
+            return;
+          }
+          channel.on('data', (data: Buffer) => {
+            onData(data.length);
+          });
+          channel.stderr.on('data', (data: Buffer) => {
+            onData(data.length);
+          });
+          channel.on('close', () => {
+            client.end();
+            resolve();
+          });
+        });
+      });
+      client.connect({
+        sock: socket,
+        username: device.spec.username,
+        password: PASSWORD,
+        hostVerifier: () => true,
+      });
+    });
+  });
+}
+
+function target(device: SimDevice): DeviceTarget {
+  return {
+    hostname: device.spec.hostname,
+    ip: device.host,
+    port: device.port,
+    protocol: 'ssh',
+    platform: 'linux',
+    username: device.spec.username,
+    credRef: 'env:DEVSIM',
+  };
+}
+
+function fmt(n: number, digits = 1): string {
+  return n.toFixed(digits);
+}
+
+async function main() {
+  console.log(
+    `SSH benchmark: ${DEVICES} devices, concurrency ${CONCURRENCY}, read ${READ_MIB} MiB`,
+  );
+  const pgServer = await startTemporaryPostgres();
+  const admin = connectDatabase(pgServer.adminUrl, { poolMax: 2 });
+  await admin.sequelize.query('CREATE DATABASE bench_ssh');
+  await admin.close();
+  const db = connectDatabase(pgServer.urlFor('bench_ssh'), { poolMax: 20 });
+  await db.migrate();
+
+  const specs = fleet({ count: DEVICES, platforms: ['linux'], faults: 0, seed: 'bench' });
+  const readBytes = READ_MIB * 1024 * 1024;
+  const lab = await startLab({
+    devices: [...specs, { hostname: 'bulk-reader', platform: 'linux' }],
+  });
+  const devices = lab.devices.filter((d) => d.spec.hostname !== 'bulk-reader');
+  const reader = lab.device('bulk-reader');
+  const access = new DeviceAccess(
+    new Secrets(db, { env: { NETAUTO_DEVSIM_PASSWORD: PASSWORD } }),
+    new HostKeys(db, 'tofu'),
+    { connectMs: 30_000, commandMs: 120_000, maxBytes: readBytes * 2, telnet: false },
+  );
+
+  try {
+    // Fan-out.
+    const best = { bare: 0, netauto: 0 };
+    for (let round = 1; round <= ROUNDS; round++) {
+      let t = performance.now();
+      await pool(devices, CONCURRENCY, (d) => bareExec(d, COMMAND, () => undefined));
+      const bare = devices.length / ((performance.now() - t) / 1000);
+      t = performance.now();
+      await pool(devices, CONCURRENCY, async (d) => {
+        await access.execute(target(d), COMMAND);
+      });
+      const netauto = devices.length / ((performance.now() - t) / 1000);
+      console.log(
+        `  round ${round}: bare ssh2 ${fmt(bare)} devices/s, NetAuto ${fmt(netauto)} devices/s`,
+      );
+      best.bare = Math.max(best.bare, bare);
+      best.netauto = Math.max(best.netauto, netauto);
+    }
+    const fanoutRatio = best.netauto / best.bare;
+
+    // Read rate.
+    const readCommand = `yes | head -c ${readBytes}`;
+    const rate = { bare: 0, netauto: 0 };
+    for (let round = 1; round <= ROUNDS; round++) {
+      let got = 0;
+      let t = performance.now();
+      await bareExec(reader, readCommand, (n) => {
+        got += n;
+      });
+      if (got !== readBytes) throw new Error(`bare read ${got} bytes, expected ${readBytes}`);
+      const bare = READ_MIB / ((performance.now() - t) / 1000);
+      t = performance.now();
+      const result = await access.execute(target(reader), readCommand, {
+        onChunk: () => undefined,
+      });
+      if (result.bytes !== readBytes) throw new Error(`NetAuto read ${result.bytes} bytes`);
+      const netauto = READ_MIB / ((performance.now() - t) / 1000);
+      console.log(
+        `  read round ${round}: bare ssh2 ${fmt(bare)} MiB/s, NetAuto ${fmt(netauto)} MiB/s`,
+      );
+      rate.bare = Math.max(rate.bare, bare);
+      rate.netauto = Math.max(rate.netauto, netauto);
+    }
+    const readRatio = rate.netauto / rate.bare;
+
+    console.log('');
+    console.log('measure                      bare ssh2    NetAuto   ratio   target   met');
+    console.log(
+      `fan-out (devices/s)         ${fmt(best.bare).padStart(10)} ${fmt(best.netauto).padStart(10)}   ${fmt(fanoutRatio * 100, 0).padStart(4)}%    85%   ${fanoutRatio >= 0.85 ? 'yes' : 'NO'}`,
+    );
+    console.log(
+      `read rate (MiB/s)           ${fmt(rate.bare).padStart(10)} ${fmt(rate.netauto).padStart(10)}   ${fmt(readRatio * 100, 0).padStart(4)}%    80%   ${readRatio >= 0.8 ? 'yes' : 'NO'}`,
+    );
+  } finally {
+    await lab.stop();
+    await db.close();
+    await pgServer.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
