@@ -5,7 +5,9 @@ const jsonDir = process.env.VITEST_JSON_DIR;
 
 export default defineConfig({
   test: {
-    reporters: jsonDir ? ['default', ['json', { outputFile: `${jsonDir}/runner.json` }]] : ['default'],
+    reporters: jsonDir
+      ? ['default', ['json', { outputFile: `${jsonDir}/runner.json` }]]
+      : ['default'],
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
