@@ -18,6 +18,16 @@ function keyPair() {
   }
 }
 const keys = keyPair();
+const locked = (() => {
+  for (;;) {
+    const pair = utils.generateKeyPairSync('ed25519', {
+      passphrase: 'open sesame',
+      cipher: 'aes256-cbc',
+      rounds: 16,
+    });
+    if (!(utils.parseKey(pair.public) instanceof Error)) return pair;
+  }
+})();
 
 const specs: SimDeviceSpec[] = [
   { hostname: 'ios1', platform: 'cisco_ios', runningConfigLines: 120 },
@@ -29,7 +39,7 @@ const specs: SimDeviceSpec[] = [
   {
     hostname: 'keyed',
     platform: 'linux',
-    authorizedKeys: [keys.public],
+    authorizedKeys: [keys.public, locked.public],
     faults: { rejectPassword: true },
   },
   { hostname: 'badpass', platform: 'cisco_ios', faults: { rejectPassword: true } },
@@ -77,6 +87,10 @@ describe('device access against simulated devices', async () => {
     NETAUTO_LAB_PASSWORD: PASSWORD,
     NETAUTO_LAB_ENABLE: ENABLE,
     NETAUTO_KEYED_PRIVKEY: keys.private,
+    NETAUTO_LOCKED_PRIVKEY_BASE64: Buffer.from(locked.private).toString('base64'),
+    NETAUTO_LOCKED_PASSPHRASE: 'open sesame',
+    NETAUTO_WRONGPP_PRIVKEY: locked.private,
+    NETAUTO_WRONGPP_PASSPHRASE: 'not it',
   };
   const settings = {
     connectMs: 3000,
@@ -182,6 +196,31 @@ describe('device access against simulated devices', async () => {
     const result = await run('keyed', 'uname', {}, access, { credRef: 'env:KEYED' });
     expect(result.error).toBeUndefined();
     expect(result.output).toBe('Linux\n');
+  });
+
+  it('logs in with a passphrase-protected key, and refuses a wrong passphrase', async () => {
+    const result = await run('keyed', 'uname', {}, access, { credRef: 'LOCKED' });
+    expect(result.error).toBeUndefined();
+    expect(result.output).toBe('Linux\n');
+    const wrong = await run('keyed', 'uname', {}, access, { credRef: 'env:WRONGPP' });
+    expect(wrong.error?.reason).toBe('auth_failed');
+    expect(wrong.error?.message).not.toContain('not it');
+  });
+
+  it('logs in with a credential from the encrypted store (db:NAME)', async () => {
+    const secretKey = Buffer.alloc(32, 7).toString('base64');
+    const stored = new Secrets(db, { secretKey });
+    await stored.set({ name: 'LABDB', password: PASSWORD, enableSecret: ENABLE });
+    const viaStore = new DeviceAccess(stored, access.hostKeys, settings);
+    const result = await run('ios1', 'show running-config', {}, viaStore, { credRef: 'db:LABDB' });
+    expect(result.error).toBeUndefined();
+    expect(result.output).toBe(
+      await commandOutput(specs[0] as SimDeviceSpec, 'show running-config'),
+    );
+    await stored.delete('LABDB');
+    expect(await reasonOf(run('ios1', 'show version', {}, viaStore, { credRef: 'db:LABDB' }))).toBe(
+      'missing_secret',
+    );
   });
 
   it.each<[string, string, RunErrorReason]>([
@@ -307,8 +346,9 @@ describe('device access against simulated devices', async () => {
   it('never puts a secret in an error', () => {
     expect(errors.length).toBeGreaterThan(10);
     for (const error of errors) {
-      for (const secret of [PASSWORD, ENABLE, keys.private])
+      for (const secret of [PASSWORD, ENABLE, keys.private, locked.private, 'open sesame']) {
         expect(error.message).not.toContain(secret);
+      }
     }
   });
 });
