@@ -172,7 +172,7 @@ describe('hostile input to every procedure', async () => {
             const e = error as TRPCError;
             expect(
               e.code,
-              `${path}(${JSON.stringify(arg)?.slice(0, 300)}) -> ${e.message}`,
+              `${path}(${arg === undefined ? 'undefined' : JSON.stringify(arg).slice(0, 300)}) -> ${e.message}`,
             ).not.toBe('INTERNAL_SERVER_ERROR');
           }
           // Failed sign-ins are recorded on purpose (throttling and audit); nothing else may change.

@@ -1,6 +1,5 @@
 import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
-import { appRouter } from '../src/root.js';
 import type { Meta } from '../src/trpc.js';
 import { procedures, useApi } from './api.js';
 
