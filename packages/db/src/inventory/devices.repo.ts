@@ -92,11 +92,63 @@ const isCursor = (v: unknown): v is CursorValue =>
   (typeof v[0] === 'string' || v[0] === null) &&
   Number.isInteger(v[1]);
 
+export interface DevicesRepoOptions {
+  /**
+   * Rows a text search walks in page order before it fetches every match through the
+   * trigram index, instead of the budget the planner's estimates give (tests set it).
+   */
+  searchScanRows?: number;
+}
+
+const ExplainJson = z.array(
+  z.object({
+    Plan: z.object({ Plans: z.array(z.object({ 'Plan Rows': z.number() })).optional() }),
+  }),
+);
+
+/**
+ * The planner's estimate of the rows each of these SELECTs returns, from one EXPLAIN of
+ * their UNION ALL (nothing is read). An estimate it does not give is undefined.
+ */
+async function estimateRows(
+  ex: Executor,
+  bind: unknown[],
+  selects: string[],
+): Promise<(number | undefined)[]> {
+  const [row] = await select<{ 'QUERY PLAN': unknown }>(
+    ex,
+    `EXPLAIN (FORMAT JSON) ${selects.join(' UNION ALL ')}`,
+    bind,
+  );
+  const raw = row?.['QUERY PLAN'];
+  const plan = ExplainJson.safeParse(typeof raw === 'string' ? JSON.parse(raw) : raw);
+  // An Append with one member per SELECT, in order; one the planner proved empty is gone.
+  const members = plan.success ? (plan.data[0]?.Plan.Plans ?? []) : [];
+  return selects.map((_, i) =>
+    members.length === selects.length ? members[i]?.['Plan Rows'] : undefined,
+  );
+}
+
+type PageRow = DeviceRow & { sortKey: string | null };
+
+function pageOf(rows: PageRow[], limit: number): DevicePage {
+  const more = rows.length > limit;
+  const pageRows = more ? rows.slice(0, limit) : rows;
+  const last = pageRows.at(-1);
+  return {
+    items: pageRows.map(toDevice),
+    nextCursor: more && last ? encodeCursor([last.sortKey, last.id]) : null,
+  };
+}
+
 /** Rows per INSERT … ON CONFLICT statement in upsertMany. */
 const UPSERT_BATCH = 2000;
 
 export class DevicesRepo {
-  constructor(private readonly ex: Executor) {}
+  constructor(
+    private readonly ex: Executor,
+    private readonly options: DevicesRepoOptions = {},
+  ) {}
 
   async get(id: number): Promise<Device> {
     const row = await selectOne<DeviceRow>(
@@ -213,7 +265,7 @@ export class DevicesRepo {
   /** The devices matching the filters, one page at a time in a stable order. */
   async list(input: DeviceListInput = {}): Promise<DevicePage> {
     const q = parseInput(DeviceListInput, input);
-    const { where, bind } = whereOf(q);
+    const { where, bind, search } = whereOf(q);
     const sort = SORTS[q.sort];
     const desc = q.dir === 'desc';
     const op = desc ? '<' : '>';
@@ -243,9 +295,13 @@ export class DevicesRepo {
       if (ranges.length === 0) ranges = [{ sql: 'false', nulls: false }];
     }
 
+    const dir = desc ? 'DESC' : 'ASC';
+    if (search !== undefined) {
+      return this.search(q, { where, bind, search, ranges: ranges.map((r) => r.sql), dir });
+    }
+
     bind.push(q.limit + 1);
     const limit = `LIMIT $${bind.length}`;
-    const dir = desc ? 'DESC' : 'ASC';
     const order = `ORDER BY ${sort.expr} ${dir}, d.id ${dir}`;
     const selectRange = (range: string | undefined, sortValue = false) => {
       const conditions = range === undefined ? where : [...where, `(${range})`];
@@ -258,7 +314,7 @@ export class DevicesRepo {
     // Two ranges: each is read from its index with the limit, then they are merged in
     // page order (their rows never interleave, so this only puts one after the other).
     const [first, second] = ranges;
-    const rows = await select<DeviceRow & { sortKey: string | null }>(
+    const rows = await select<PageRow>(
       this.ex,
       second
         ? `SELECT * FROM ((${selectRange(first?.sql, true)}) UNION ALL (${selectRange(second.sql, true)})) page
@@ -267,19 +323,115 @@ export class DevicesRepo {
         : selectRange(first?.sql),
       bind,
     );
-    const more = rows.length > q.limit;
-    const pageRows = more ? rows.slice(0, q.limit) : rows;
-    const last = pageRows.at(-1);
-    return {
-      items: pageRows.map(toDevice),
-      nextCursor: more && last ? encodeCursor([last.sortKey, last.id]) : null,
-    };
+    return pageOf(rows, q.limit);
+  }
+
+  /**
+   * A list page with a text search. Every path gives exactly the page a plain
+   * `ORDER BY sort, id` would; they differ in how they find it.
+   *
+   * A plain query leaves the planner two plans, and each is slow on some terms. Walking the
+   * sort index and testing every row is slow when the matches sit far into the sort order:
+   * hostnames start with the site code, so "tyo1" matches only the last 4% of them, and the
+   * walk reads 96,000 rows for one page. Fetching every match through the trigram index and
+   * sorting them is slow for common terms: "prod" sorts 90,000 rows for one page. The
+   * planner walks whenever matches, spread evenly, would come early: it cannot know that
+   * they cluster.
+   *
+   * So the walk gets a budget. First the planner's estimates of the rows after the cursor
+   * and of the matches among them (one EXPLAIN, no rows read). Phase 1, only if an even
+   * spread would fill the page within the budget: walk at most as many rows in page order
+   * as there are matches, testing the term on each; limit + 1 matches found are the page.
+   * Phase 2, if phase 1 was skipped or fell short: every match trigram-first, then sorted.
+   * Reading a row in sort order costs about half of fetching and sorting a match, so a walk
+   * that falls short costs at most about half of what phase 2 then adds.
+   */
+  private async search(
+    q: DeviceListQuery,
+    {
+      where,
+      bind,
+      search,
+      ranges,
+      dir,
+    }: { where: string[]; bind: unknown[]; search: string; ranges: string[]; dir: string },
+  ): Promise<DevicePage> {
+    const sort = SORTS[q.sort];
+    const whereSql = (conditions: string[]) =>
+      conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    // The rows after the cursor: any of the ranges.
+    const after = ranges.length ? [`(${ranges.map((r) => `(${r})`).join(' OR ')})`] : [];
+    // Page order of a subquery's ("sortValue", id). NULLs go where the index puts them (last
+    // ascending, first descending), which is also the order the ranges follow each other in.
+    const orderOf = (alias: string) => `ORDER BY ${alias}."sortValue" ${dir}, ${alias}.id ${dir}`;
+    // The phases handle (id, "sortValue") only; the page's rows are read in full at the end.
+    const pageSql = (pageIds: string) =>
+      `SELECT ${DEVICE_COLUMNS}, (${sort.expr})::text AS "sortKey"
+       FROM (${pageIds}) p JOIN devices d ON d.id = p.id
+       ${orderOf('p')}`;
+
+    let budget = this.options.searchScanRows;
+    if (budget === undefined) {
+      const [matches, rows] = await estimateRows(this.ex, bind, [
+        `SELECT 1 FROM devices d ${whereSql([...where, search, ...after])}`,
+        `SELECT 1 FROM devices d ${whereSql([...where, ...after])}`,
+      ]);
+      // An even spread puts limit + 1 matches within (limit + 1) * rows / matches rows.
+      if (matches !== undefined && rows !== undefined && (q.limit + 1) * rows <= matches ** 2) {
+        budget = Math.ceil(matches);
+      }
+    }
+
+    if (budget !== undefined && budget > q.limit) {
+      // Phase 1. Each range is read in page order from its index and cut at the budget; the
+      // ranges follow each other, so the first rows of their merge are the set's.
+      const p1 = [...bind, q.limit + 1, budget];
+      const scan = `$${p1.length}`;
+      const scanRange = (range: string | undefined) =>
+        `SELECT d.id, ${sort.expr} AS "sortValue", (${search}) AS matched
+         FROM devices d
+         ${whereSql(range === undefined ? where : [...where, `(${range})`])}
+         ORDER BY ${sort.expr} ${dir}, d.id ${dir}
+         LIMIT ${scan}`;
+      const [first, second] = ranges;
+      const scanned = second
+        ? `SELECT * FROM ((${scanRange(first)}) UNION ALL (${scanRange(second)})) u
+           ${orderOf('u')} LIMIT ${scan}`
+        : scanRange(first);
+      const rows = await select<PageRow>(
+        this.ex,
+        pageSql(
+          `SELECT s.id, s."sortValue" FROM (${scanned}) s WHERE s.matched
+           ${orderOf('s')} LIMIT $${p1.length - 1}`,
+        ),
+        p1,
+      );
+      // Fewer rows may mean the walk saw every row, or only that it ran out of budget:
+      // phase 2 settles it.
+      if (rows.length > q.limit) return pageOf(rows, q.limit);
+    }
+
+    // Phase 2: every match after the cursor (a MATERIALIZED CTE, so that the planner cannot
+    // make it a walk again), then the first limit + 1 in page order.
+    const p2 = [...bind, q.limit + 1];
+    const rows = await select<PageRow>(
+      this.ex,
+      `WITH m AS MATERIALIZED (
+         SELECT d.id, ${sort.expr} AS "sortValue"
+         FROM devices d
+         ${whereSql([...where, search, ...after])}
+       )
+       ${pageSql(`SELECT m.id, m."sortValue" FROM m ${orderOf('m')} LIMIT $${p2.length}`)}`,
+      p2,
+    );
+    return pageOf(rows, q.limit);
   }
 
   /** How many devices match the filters (sort and cursor are ignored). */
   async count(input: DeviceListInput = {}): Promise<number> {
     const q = parseInput(DeviceListInput, input);
-    const { where, bind } = whereOf(q);
+    const { where: filters, bind, search } = whereOf(q);
+    const where = search === undefined ? filters : [search, ...filters];
     const row = await selectOne<{ n: number }>(
       this.ex,
       `SELECT count(*)::int AS n FROM devices d ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
@@ -392,15 +544,21 @@ function validateRows(inputs: readonly DeviceCreate[]): UpsertRow[] {
   }));
 }
 
-function whereOf(q: DeviceListQuery): { where: string[]; bind: unknown[] } {
+/**
+ * The filters as SQL conditions on `devices d`, and their parameters. The text search, if
+ * any, is not in `where` but apart, as `search`: list runs it in phases.
+ */
+function whereOf(q: DeviceListQuery): { where: string[]; bind: unknown[]; search?: string } {
   const where: string[] = [];
   const bind: unknown[] = [];
   const add = (sql: (p: string) => string, value: unknown) => {
     bind.push(value);
     where.push(sql(`$${bind.length}`));
   };
+  let search: string | undefined;
   if (q.q) {
-    add((p) => `d.search LIKE ${p}`, containsPattern(q.q.toLowerCase()));
+    bind.push(containsPattern(q.q.toLowerCase()));
+    search = `d.search LIKE $${bind.length}`;
   }
   if (q.site !== undefined) add((p) => `d.site = ${p}`, q.site);
   if (q.platform !== undefined) add((p) => `d.platform = ${p}`, q.platform);
@@ -418,5 +576,5 @@ function whereOf(q: DeviceListQuery): { where: string[]; bind: unknown[] } {
     );
   }
   if (q.cidr !== undefined) add((p) => `d.ip <<= ${p}::inet`, q.cidr);
-  return { where, bind };
+  return { where, bind, ...(search !== undefined && { search }) };
 }

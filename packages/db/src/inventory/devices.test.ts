@@ -1,8 +1,11 @@
-import type { Device, DeviceListInput } from '@netauto/schema';
+import type { Device, DeviceListInput, DeviceSortField } from '@netauto/schema';
+import { QueryTypes } from 'sequelize';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/db.js';
+import type { Database } from '../connection.js';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 import { deviceFactory } from '../testing/index.js';
+import { DevicesRepo } from './devices.repo.js';
 
 describe('devices repository', async () => {
   const { repos, make } = await useTestDatabase();
@@ -293,6 +296,168 @@ describe('devices pagination', async () => {
       }
     },
   );
+});
+
+/** Runs `fn` and returns the SQL statements it sent. */
+async function statementsOf<T>(db: Database, fn: () => Promise<T>): Promise<[T, string[]]> {
+  const sql: string[] = [];
+  db.sequelize.addHook('afterQuery', 'statements-of', (_options, query) => {
+    sql.push(String((query as { sql?: unknown }).sql));
+  });
+  try {
+    return [await fn(), sql];
+  } finally {
+    db.sequelize.removeHook('afterQuery', 'statements-of');
+  }
+}
+
+/** Every page of a list, one after the other, and the statements each page took. */
+async function walkPages(
+  repo: DevicesRepo,
+  db: Database,
+  input: DeviceListInput,
+): Promise<{ ids: number[]; statements: string[][] }> {
+  const ids: number[] = [];
+  const statements: string[][] = [];
+  let cursor: string | undefined;
+  do {
+    const [page, sql] = await statementsOf(db, () =>
+      repo.list({ ...input, ...(cursor && { cursor }) }),
+    );
+    ids.push(...page.items.map((d) => d.id));
+    statements.push(sql);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && statements.length < 1000);
+  return { ids, statements };
+}
+
+const SORT_COLUMNS: Record<DeviceSortField, string> = {
+  hostname: 'hostname',
+  ip: 'ip',
+  platform: 'platform',
+  vendor: 'vendor',
+  model: 'model',
+  site: 'site',
+  protocol: 'protocol',
+  port: 'port',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
+
+/** The ids a plain ORDER BY gives: what every page walk must add up to. */
+async function plainOrder(
+  db: Database,
+  term: string,
+  sort: DeviceSortField,
+  dir: 'asc' | 'desc',
+): Promise<number[]> {
+  const rows = await db.sequelize.query<{ id: number }>(
+    `SELECT id FROM devices WHERE search LIKE $1
+     ORDER BY ${SORT_COLUMNS[sort]} ${dir}, id ${dir}`,
+    { bind: [`%${term}%`], type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => r.id);
+}
+
+const isPhase2 = (sql: string) => sql.includes('MATERIALIZED');
+const isEstimate = (sql: string) => sql.trimStart().startsWith('EXPLAIN');
+
+describe('devices text search, matches clustered at the end of the sort order', async () => {
+  const { db, repos } = await useTestDatabase();
+  // Hostnames put every match after 1,900 rows that do not match.
+  await repos.devices.upsertMany(
+    Array.from({ length: 2500 }, (_, i) => {
+      const needle = i >= 1900;
+      return deviceFactory({
+        hostname: `${needle ? 'zz' : 'aa'}${String(i).padStart(4, '0')}`,
+        ip: `10.20.${i >> 8}.${i & 255}`,
+        vendor: i % 3 === 0 ? null : 'Cisco',
+        model: i % 5 === 0 ? null : `M${i % 4}`,
+        site: i % 7 === 0 ? null : `dc${i % 3}`,
+        tags: { role: needle ? 'needle' : 'hay' },
+      });
+    }),
+  );
+  await db.sequelize.query('ANALYZE devices');
+
+  it('walks a budget of rows, then fetches the matches trigram-first: same pages', async () => {
+    const { ids, statements } = await walkPages(repos.devices, db, { q: 'needle', limit: 20 });
+    expect(ids).toEqual(await plainOrder(db, 'needle', 'hostname', 'asc'));
+    expect(ids).toHaveLength(600);
+    // The first page: the estimates, a walk that finds no match, then phase 2.
+    const first = statements[0] ?? [];
+    expect(first).toHaveLength(3);
+    expect(isEstimate(first[0] ?? '')).toBe(true);
+    expect(isPhase2(first[1] ?? '')).toBe(false);
+    expect(isPhase2(first[2] ?? '')).toBe(true);
+    // One big page agrees.
+    const all = await repos.devices.list({ q: 'needle', limit: 500 });
+    expect(all.items.map((d) => d.id)).toEqual(ids.slice(0, 500));
+  });
+
+  it('finds a page by walking when matches come early', async () => {
+    const [page, sql] = await statementsOf(db, () =>
+      repos.devices.list({ q: 'needle', sort: 'hostname', dir: 'desc', limit: 20 }),
+    );
+    expect(page.items.map((d) => d.id)).toEqual(
+      (await plainOrder(db, 'needle', 'hostname', 'desc')).slice(0, 20),
+    );
+    expect(sql).toHaveLength(2);
+    expect(isPhase2(sql[1] ?? '')).toBe(false);
+  });
+});
+
+describe('devices text search, both phases on every sort', async () => {
+  const { db } = await useTestDatabase();
+  // Walks of 6 rows: a page of 3 is complete after phase 1 only where matches are dense.
+  const devices = new DevicesRepo({ sequelize: db.sequelize }, { searchScanRows: 6 });
+  await devices.upsertMany(
+    Array.from({ length: 80 }, (_, i) =>
+      deviceFactory({
+        hostname: `sw${String(i % 40).padStart(2, '0')}`,
+        site: i < 40 ? 'dc1' : i % 2 ? null : 'dc2',
+        ip: `10.9.${i % 7}.${i}`,
+        vendor: i % 3 === 0 ? null : i % 3 === 1 ? 'Cisco' : 'Arista',
+        model: i % 5 === 0 ? null : `M${i % 4}`,
+        port: 22 + (i % 2),
+        tags: { role: i % 10 < 4 || i >= 66 ? 'needle' : 'hay' },
+      }),
+    ),
+  );
+
+  it.each(Object.keys(SORT_COLUMNS) as DeviceSortField[])(
+    'sorted by %s, both ways, pages add up to the plain ORDER BY',
+    async (sort) => {
+      for (const dir of ['asc', 'desc'] as const) {
+        const expected = await plainOrder(db, 'needle', sort, dir);
+        expect(expected.length).toBe(42);
+        const { ids, statements } = await walkPages(devices, db, {
+          q: 'needle',
+          sort,
+          dir,
+          limit: 3,
+        });
+        expect(ids).toEqual(expected);
+        const big = await devices.list({ q: 'needle', sort, dir, limit: 100 });
+        expect(big.items.map((d) => d.id)).toEqual(expected);
+        // Both phases served pages, and a given budget needs no estimates.
+        expect(statements.some((sql) => sql.length === 1)).toBe(true);
+        expect(statements.some((sql) => sql.length === 2 && isPhase2(sql[1] ?? ''))).toBe(true);
+        expect(statements.flat().some(isEstimate)).toBe(false);
+      }
+    },
+  );
+
+  it('keeps the other filters in both phases', async () => {
+    const input = { q: 'needle', site: 'dc1', sort: 'vendor', limit: 2 } as const;
+    const { ids } = await walkPages(devices, db, input);
+    const rows = await db.sequelize.query<{ id: number }>(
+      `SELECT id FROM devices WHERE search LIKE '%needle%' AND site = 'dc1'
+       ORDER BY vendor, id`,
+      { type: QueryTypes.SELECT },
+    );
+    expect(ids).toEqual(rows.map((r) => r.id));
+  });
 });
 
 describe('devices upsertMany', async () => {
