@@ -101,10 +101,14 @@ export class DeviceAccess {
           `${device.hostname} is a Telnet device and Telnet is off; set NETAUTO_ENABLE_TELNET=1 to allow it`,
         );
       }
-      const channel = await connectTelnet(device, credentials, {
-        connectMs: limits.connectMs,
-        signal,
-      });
+      const channel = await connectTelnet(
+        { ...device, username: credentials.username ?? device.username },
+        credentials,
+        {
+          connectMs: limits.connectMs,
+          signal,
+        },
+      );
       try {
         const session = new CliSession(channel, driver, { promptMs: limits.connectMs, ...limits });
         await withAbort(signal, session, async () => {
@@ -118,7 +122,7 @@ export class DeviceAccess {
     }
 
     const client = await connectSsh(
-      { host: device.ip, port: device.port, username: device.username },
+      { host: device.ip, port: device.port, username: credentials.username ?? device.username },
       credentials,
       {
         connectMs: limits.connectMs,
@@ -128,7 +132,7 @@ export class DeviceAccess {
     );
     try {
       if (driver.channel === 'exec') return await runExec(client, command, onChunk, limits, signal);
-      const channel = await openShell(client);
+      const channel = await openShell(client, limits.connectMs, signal);
       const session = new CliSession(channel, driver, { promptMs: limits.connectMs, ...limits });
       client.on('error', () => {
         session.fail(new RunError('connection_lost', `${device.hostname} dropped the connection`));
@@ -153,7 +157,8 @@ async function withAbort(
   const onAbort = () => {
     session.fail(new RunError('canceled', 'canceled while running'));
   };
-  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await work();
   } finally {
@@ -231,6 +236,7 @@ function runExec(
         return;
       }
       channel = opened;
+      opened.on('error', () => undefined);
       if (settled) {
         opened.close();
         return;

@@ -43,6 +43,7 @@ const specs: SimDeviceSpec[] = [
     faults: { rejectPassword: true },
   },
   { hostname: 'badpass', platform: 'cisco_ios', faults: { rejectPassword: true } },
+  { hostname: 'oddenable', platform: 'cisco_ios', enableSecret: 'something-else' },
   { hostname: 'refused', platform: 'cisco_ios', faults: { refuseConnection: true } },
   { hostname: 'silent', platform: 'cisco_ios', faults: { hangOnConnect: true } },
   { hostname: 'mute', platform: 'cisco_ios', faults: { hangAfterLogin: true } },
@@ -182,6 +183,37 @@ describe('device access against simulated devices', async () => {
     expect(result.error?.reason).toBe('device_rejected_command');
     expect(result.error?.message).toMatch(/Invalid input/);
     expect(result.output).toBe(await commandOutput(specs[0] as SimDeviceSpec, 'show bogus'));
+  });
+
+  it('runs a multi-line change through configuration mode', async () => {
+    const change = 'configure terminal\ninterface GigabitEthernet0/1\n description uplink\nend';
+    const result = await run('ios1', change);
+    expect(result.error).toBeUndefined();
+  });
+
+  it('stops at the first line the device refuses', async () => {
+    const result = await run('ios1', 'show bogus\nshow clock\nshow nonsense');
+    expect(result.error?.reason).toBe('device_rejected_command');
+    const spec = specs[0] as SimDeviceSpec;
+    expect(result.output).toBe(await commandOutput(spec, 'show bogus'));
+    expect(result.output).not.toContain(await commandOutput(spec, 'show clock'));
+  });
+
+  it('a wrong enable secret is auth_failed', async () => {
+    const result = await run('oddenable', 'show version');
+    expect(result.error?.reason).toBe('auth_failed');
+    expect(result.error?.message).toBe('the device refused the enable secret');
+  });
+
+  it('keeps the output received before a command timeout, partial line included', async () => {
+    const result = await run('drip', 'show running-config', { timeouts: { commandMs: 700 } });
+    expect(result.error?.reason).toBe('command_timeout');
+    const full = await commandOutput(
+      specs.find((s) => s.hostname === 'drip') as SimDeviceSpec,
+      'show running-config',
+    );
+    expect(result.output.length).toBeGreaterThan(100);
+    expect(full.startsWith(result.output)).toBe(true);
   });
 
   it('linux: exit status and standard error', async () => {
@@ -341,6 +373,12 @@ describe('device access against simulated devices', async () => {
     expect(await reasonOf(run('telbad', 'show version', {}, telnet))).toBe('auth_failed');
     const short = { timeouts: { connectMs: 500 } };
     expect(await reasonOf(run('telmute', 'show version', short, telnet))).toBe('connect_timeout');
+    const controller = new AbortController();
+    setTimeout(() => { controller.abort(); }, 200);
+    const started = Date.now();
+    const aborted = run('telmute', 'show version', { signal: controller.signal }, telnet);
+    expect(await reasonOf(aborted)).toBe('canceled');
+    expect(Date.now() - started).toBeLessThan(1200);
   });
 
   it('never puts a secret in an error', () => {

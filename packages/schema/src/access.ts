@@ -6,9 +6,10 @@ export const KnownHost = z.object({
   id: Id,
   host: z.string(),
   port: z.number().int(),
-  keyType: z.string(),
+  /** The trusted key; null while only a pending key is known (strict mode). */
+  keyType: z.string().nullable(),
   /** OpenSSH style: `SHA256:` and the base64 digest of the key, without padding. */
-  fingerprint: z.string(),
+  fingerprint: z.string().nullable(),
   firstSeenAt: Timestamp,
   lastSeenAt: Timestamp,
   /** A different key presented since: refused until an admin accepts it. */

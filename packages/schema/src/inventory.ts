@@ -31,6 +31,41 @@ export const Hostname = z
 export const Site = line(64, 'site');
 
 /**
+ * Names an `env:` credential may not take: NETAUTO_<NAME>_PASSWORD and its kin would be
+ * NetAuto's own settings (NETAUTO_ADMIN_PASSWORD, say), which no device may be sent.
+ */
+export const RESERVED_CREDENTIAL_NAMES: readonly string[] = [
+  'ADMIN',
+  'SECRET',
+  'SESSION',
+  'LOGIN',
+  'DB',
+  'DATA',
+  'SQL',
+  'TEST',
+  'HOST',
+  'HOSTS',
+  'CONNECT',
+  'COMMAND',
+  'OUTPUT',
+  'RUN',
+  'ENABLE',
+  'DEMO',
+  'WORKERS',
+  'LOG',
+  'METRICS',
+  'ORIGIN',
+  'PORT',
+];
+
+/** True when an `env:` reference (or a bare one) names a reserved variable family. */
+export function isReservedCredRef(ref: string): boolean {
+  if (ref.startsWith('db:')) return false;
+  const name = ref.replace(/^env:/, '').toUpperCase();
+  return RESERVED_CREDENTIAL_NAMES.includes(name);
+}
+
+/**
  * A reference to a secret, never the secret: `env:REF` (or a bare `REF`) reads
  * NETAUTO_<REF>_* variables; `db:REF` reads the encrypted credentials table.
  */
@@ -41,7 +76,8 @@ export const CredRef = z
   .regex(
     /^(?:(?:env|db):)?[A-Za-z][A-Za-z0-9_]{0,63}$/,
     'credential reference must look like env:NAME, db:NAME or NAME (letters, digits, underscores)',
-  );
+  )
+  .refine((ref) => !isReservedCredRef(ref), 'this credential name is reserved for NetAuto itself');
 
 export const Device = z.object({
   id: Id,

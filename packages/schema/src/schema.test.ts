@@ -43,12 +43,18 @@ describe('device schemas', () => {
     expect(CredRef.safeParse(r).success).toBe(true);
   });
 
-  it.each(['', 'file:/etc/passwd', 'env:', 'password=x', 'env:LAB X'])(
-    'refuses credential reference %j',
-    (r) => {
-      expect(CredRef.safeParse(r).success).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    'file:/etc/passwd',
+    'env:',
+    'password=x',
+    'env:LAB X',
+    'ADMIN',
+    'env:admin',
+    'env:Secret',
+  ])('refuses credential reference %j', (r) => {
+    expect(CredRef.safeParse(r).success).toBe(false);
+  });
 
   it('names the field of each problem', () => {
     const result = DeviceCreate.safeParse({

@@ -18,7 +18,7 @@ describe('known hosts', async () => {
 
   it('remembers a changed key as pending until it is accepted', async () => {
     await hosts.recordFirstUse({ ...key, host: '192.0.2.3' });
-    await expect(hosts.acceptPending({ host: '192.0.2.3', port: 22 })).rejects.toThrow(
+    await expect(hosts.acceptPending({ host: '192.0.2.3', port: 22 }, 'SHA256:x')).rejects.toThrow(
       InvalidStateError,
     );
     await hosts.notePending({ ...key, host: '192.0.2.3', fingerprint: 'SHA256:changed' });
@@ -26,9 +26,12 @@ describe('known hosts', async () => {
       fingerprint: 'SHA256:first',
       pendingFingerprint: 'SHA256:changed',
     });
-    const accepted = await hosts.acceptPending({ host: '192.0.2.3', port: 22 });
+    await expect(
+      hosts.acceptPending({ host: '192.0.2.3', port: 22 }, 'SHA256:other'),
+    ).rejects.toThrow('the key waiting for 192.0.2.3:22 is SHA256:changed, not SHA256:other');
+    const accepted = await hosts.acceptPending({ host: '192.0.2.3', port: 22 }, 'SHA256:changed');
     expect(accepted).toMatchObject({ fingerprint: 'SHA256:changed', pendingFingerprint: null });
-    await expect(hosts.acceptPending({ host: '192.0.2.9', port: 22 })).rejects.toThrow(
+    await expect(hosts.acceptPending({ host: '192.0.2.9', port: 22 }, 'SHA256:x')).rejects.toThrow(
       NotFoundError,
     );
   });
@@ -82,5 +85,35 @@ describe('credentials store', async () => {
     expect(await store.ciphertextOf('CORE')).toBeUndefined();
     await expect(store.delete('CORE')).rejects.toThrow(NotFoundError);
     await expect(store.put('bad name', null, Buffer.from([1]))).rejects.toThrow(ValidationError);
+  });
+});
+
+describe('known hosts without a trusted key', async () => {
+  const { repos } = await useTestDatabase();
+  const hosts = repos.knownHosts;
+
+  it('holds a pending key alone until it is accepted or a first use trusts one', async () => {
+    const seen = {
+      host: '198.51.100.1',
+      port: 22,
+      keyType: 'ssh-ed25519',
+      fingerprint: 'SHA256:p',
+    };
+    await hosts.notePending(seen);
+    expect(await hosts.find('198.51.100.1', 22)).toMatchObject({
+      fingerprint: null,
+      keyType: null,
+      pendingFingerprint: 'SHA256:p',
+    });
+    const ref = { host: seen.host, port: seen.port };
+    expect((await hosts.acceptPending(ref, 'SHA256:p')).fingerprint).toBe('SHA256:p');
+
+    await hosts.notePending({ ...seen, host: '198.51.100.2' });
+    const first = await hosts.recordFirstUse({
+      ...seen,
+      host: '198.51.100.2',
+      fingerprint: 'SHA256:q',
+    });
+    expect(first.fingerprint).toBe('SHA256:q');
   });
 });

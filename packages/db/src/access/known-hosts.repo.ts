@@ -6,8 +6,8 @@ interface KnownHostRow {
   id: number;
   host: string;
   port: number;
-  keyType: string;
-  fingerprint: string;
+  keyType: string | null;
+  fingerprint: string | null;
   firstSeenAt: Date;
   lastSeenAt: Date;
   pendingFingerprint: string | null;
@@ -66,7 +66,8 @@ export class KnownHostsRepo {
       this.ex,
       `INSERT INTO known_hosts (host, port, key_type, fingerprint) VALUES ($1, $2, $3, $4)
        ON CONFLICT ON CONSTRAINT known_hosts_host_port_key
-       DO UPDATE SET last_seen_at = known_hosts.last_seen_at
+       DO UPDATE SET key_type = coalesce(known_hosts.key_type, EXCLUDED.key_type),
+         fingerprint = coalesce(known_hosts.fingerprint, EXCLUDED.fingerprint)
        RETURNING ${COLUMNS}`,
       [key.host, key.port, key.keyType, key.fingerprint],
     );
@@ -96,18 +97,31 @@ export class KnownHostsRepo {
     return row && toKnownHost(row);
   }
 
-  /** Remembers a different key a host presented, for an admin to accept. */
+  /**
+   * Remembers a key a host presented that is not trusted (a changed key, or an unknown
+   * one in strict mode), for an admin to accept.
+   */
   async notePending(key: SeenKey): Promise<void> {
     await select(
       this.ex,
-      `UPDATE known_hosts SET pending_key_type = $3, pending_fingerprint = $4, pending_seen_at = now()
-       WHERE host = $1 AND port = $2 RETURNING id`,
+      `INSERT INTO known_hosts AS k (host, port, pending_key_type, pending_fingerprint, pending_seen_at)
+       VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT ON CONSTRAINT known_hosts_host_port_key
+       DO UPDATE SET pending_key_type = EXCLUDED.pending_key_type,
+         pending_fingerprint = EXCLUDED.pending_fingerprint, pending_seen_at = now()
+       RETURNING id`,
       [key.host, key.port, key.keyType, key.fingerprint],
     );
   }
 
-  /** Trusts the pending key of a host in place of the old one. */
-  async acceptPending(ref: { host: string; port: number }): Promise<KnownHost> {
+  /**
+   * Trusts the pending key of a host, in place of the old one. The admin names the key
+   * they checked, so that a key presented after that check is never trusted by mistake.
+   */
+  async acceptPending(
+    ref: { host: string; port: number },
+    fingerprint: string,
+  ): Promise<KnownHost> {
     const r = parseInput(HostKeyRef, ref);
     const current = await this.find(r.host, r.port);
     if (!current) throw new NotFoundError('host key', `${r.host}:${r.port}`);
@@ -116,10 +130,16 @@ export class KnownHostsRepo {
       `UPDATE known_hosts SET key_type = pending_key_type, fingerprint = pending_fingerprint,
          first_seen_at = now(), last_seen_at = now(),
          pending_key_type = NULL, pending_fingerprint = NULL, pending_seen_at = NULL
-       WHERE host = $1 AND port = $2 AND pending_fingerprint IS NOT NULL RETURNING ${COLUMNS}`,
-      [r.host, r.port],
+       WHERE host = $1 AND port = $2 AND pending_fingerprint = $3 RETURNING ${COLUMNS}`,
+      [r.host, r.port, fingerprint],
     );
-    if (!row) throw new InvalidStateError(`no changed key is waiting for ${r.host}:${r.port}`);
+    if (!row) {
+      throw new InvalidStateError(
+        current.pendingFingerprint === null
+          ? `no new key is waiting for ${r.host}:${r.port}`
+          : `the key waiting for ${r.host}:${r.port} is ${current.pendingFingerprint}, not ${fingerprint}`,
+      );
+    }
     return toKnownHost(row);
   }
 

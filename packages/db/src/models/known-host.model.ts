@@ -11,11 +11,12 @@ export class KnownHost extends Model {
   @Column({ type: DataType.INTEGER, allowNull: false })
   declare port: number;
 
-  @Column({ type: DataType.TEXT, allowNull: false })
-  declare keyType: string;
+  /** The trusted key; null while only a pending key is known. */
+  @Column({ type: DataType.TEXT, allowNull: true })
+  declare keyType: string | null;
 
-  @Column({ type: DataType.TEXT, allowNull: false })
-  declare fingerprint: string;
+  @Column({ type: DataType.TEXT, allowNull: true })
+  declare fingerprint: string | null;
 
   @Column({ type: DataType.DATE, allowNull: false, defaultValue: DataType.NOW })
   declare firstSeenAt: Date;

@@ -25,9 +25,12 @@ const CISCO_FAILURES = [
   /^% Ambiguous command/m,
   /^% Unknown command/m,
 ];
-const CISCO_MORE = /\s*--More--\s*$/;
-// A hostname-like word followed by > or #, at the end of the text.
-const CISCO_PROMPT = /(?:^|[\r\n])([A-Za-z0-9][\w.\-/:@()]{0,80})[>#]\s?$/;
+// One optional space before the marker, not \s*: a pattern that can backtrack over long
+// runs of blanks would let a device stall the process.
+const CISCO_MORE = / ?--More--\s*$/;
+// A hostname-like word, a mode such as (config) or (config-if), then > or #, at the end
+// of the text. Group 1 is the hostname part, the same in every mode.
+const CISCO_PROMPT = /(?:^|[\r\n])([A-Za-z0-9][\w.\-/:@]{0,80}?)(?:\([\w./:-]+\))?[>#]\s?$/;
 
 export const DRIVERS: Record<Platform, Driver> = {
   cisco_ios: {
@@ -64,7 +67,7 @@ export const DRIVERS: Record<Platform, Driver> = {
     channel: 'shell',
     prompt: /(?:^|[\r\n])([\w.-]+@[\w.-]+)[>#%]\s?$/,
     pagingOff: ['set cli screen-length 0', 'set cli screen-width 0'],
-    more: /\s*---\(more[^)]*\)---\s*$/,
+    more: / ?---\(more[^)]*\)---\s*$/,
     failures: [/^\s*syntax error/m, /^\s*unknown command\.?/m, /^error:/m],
   },
   linux: {

@@ -45,7 +45,7 @@ describe('host keys', async () => {
     expect(error?.message).toContain(fingerprintOf(second));
     expect((await keys.list())[0]?.pendingFingerprint).toBe(fingerprintOf(second));
 
-    await keys.accept('192.0.2.10', 22);
+    await keys.accept('192.0.2.10', 22, fingerprintOf(second));
     await keys.check('192.0.2.10', 22, second);
     expect(await reasonOf(keys.check('192.0.2.10', 22, first))).toBe('host_key_mismatch');
   });
@@ -54,10 +54,18 @@ describe('host keys', async () => {
     const strict = new HostKeys(db, 'strict');
     const blob = newKeyBlob();
     expect(await reasonOf(strict.check('192.0.2.20', 22, blob))).toBe('host_key_unknown');
-    expect((await strict.list()).some((k) => k.host === '192.0.2.20')).toBe(false);
-    // What a tofu process records, a strict one trusts.
-    await new HostKeys(db, 'tofu').check('192.0.2.20', 22, blob);
+    // Kept as pending, not trusted, until an admin accepts that very key.
+    expect((await strict.list()).find((k) => k.host === '192.0.2.20')).toMatchObject({
+      fingerprint: null,
+      pendingFingerprint: fingerprintOf(blob),
+    });
+    expect(await reasonOf(strict.check('192.0.2.20', 22, blob))).toBe('host_key_unknown');
+    await strict.accept('192.0.2.20', 22, fingerprintOf(blob));
     await strict.check('192.0.2.20', 22, blob);
+    // What a tofu process records, a strict one trusts.
+    const other = newKeyBlob();
+    await new HostKeys(db, 'tofu').check('192.0.2.21', 22, other);
+    await strict.check('192.0.2.21', 22, other);
   });
 
   it('forgets a key: the next one seen is trusted again', async () => {

@@ -57,8 +57,10 @@ export class HostKeys {
     const { host, port } = seen;
     const repo = repositories(this.db).knownHosts;
     const known = await repo.findAndTouch(host, port, seen.fingerprint);
-    if (!known) {
+    if (known?.fingerprint == null) {
       if (this.mode === 'strict') {
+        // Kept as pending, so that an admin can accept exactly this key.
+        await repo.notePending(seen);
         throw new RunError(
           'host_key_unknown',
           `host key of ${host}:${port} (${seen.fingerprint}) is not known and host keys are strict; an admin must accept it`,
@@ -66,20 +68,20 @@ export class HostKeys {
       }
       const recorded = await repo.recordFirstUse(seen);
       if (recorded.fingerprint === seen.fingerprint) return;
-      return this.refuse(seen, recorded);
+      return this.refuse(seen, recorded.fingerprint);
     }
     if (known.fingerprint === seen.fingerprint) return;
     await repo.notePending(seen);
-    return this.refuse(seen, known);
+    return this.refuse(seen, known.fingerprint);
   }
 
   private refuse(
     seen: { host: string; port: number; fingerprint: string },
-    known: KnownHost,
+    trusted: string | null,
   ): never {
     throw new RunError(
       'host_key_mismatch',
-      `host key of ${seen.host}:${seen.port} changed: trusted ${known.fingerprint}, presented ${seen.fingerprint}; an admin must accept the new key`,
+      `host key of ${seen.host}:${seen.port} changed: trusted ${trusted ?? 'none'}, presented ${seen.fingerprint}; an admin must accept the new key`,
     );
   }
 
@@ -87,13 +89,18 @@ export class HostKeys {
     return repositories(this.db).knownHosts.list();
   }
 
-  /** Trusts the changed key a host presented last. */
-  accept(host: string, port: number): Promise<KnownHost> {
-    return repositories(this.db).knownHosts.acceptPending({ host, port });
+  /**
+   * Trusts the key a host presented and that was refused (changed, or unknown in strict
+   * mode); `fingerprint` is the key the admin checked.
+   */
+  accept(host: string, port: number, fingerprint: string): Promise<KnownHost> {
+    this.trusted.delete(`${host}|${port}`);
+    return repositories(this.db).knownHosts.acceptPending({ host, port }, fingerprint);
   }
 
   /** Forgets a host's key; the next connection records what it sees (unless strict). */
   forget(host: string, port: number): Promise<KnownHost> {
+    this.trusted.delete(`${host}|${port}`);
     return repositories(this.db).knownHosts.forget({ host, port });
   }
 }

@@ -25,6 +25,16 @@ describe('credential references', () => {
     expect(parseCredRef(ref)).toEqual(expected);
   });
 
+  it("never reads NetAuto's own settings as a device credential", async () => {
+    const secrets = new Secrets(undefined, {
+      env: { NETAUTO_ADMIN_PASSWORD: 'the-admin-password' },
+    });
+    const { reason, message } = await reasonOf(secrets.resolve('ADMIN'));
+    expect(reason).toBe('missing_secret');
+    expect(message).toBe('credential env:ADMIN is reserved for NetAuto itself');
+    expect((await reasonOf(secrets.resolve('env:admin'))).reason).toBe('missing_secret');
+  });
+
   it('refuses anything else', () => {
     expect(() => parseCredRef('file:/etc/shadow')).toThrow(RunError);
   });

@@ -1,5 +1,5 @@
 import { repositories, type Database } from '@netauto/db';
-import { CredentialSet, type CredentialInfo } from '@netauto/schema';
+import { CredentialSet, isReservedCredRef, type CredentialInfo } from '@netauto/schema';
 import { credentialVariables } from '../env.js';
 import { RunError } from '../errors.js';
 import { decryptSecret, encryptSecret, parseSecretKey } from './crypto.js';
@@ -44,6 +44,9 @@ export class Secrets {
 
   async resolve(credRef: string): Promise<Credentials> {
     const { source, name } = parseCredRef(credRef);
+    if (isReservedCredRef(credRef)) {
+      throw new RunError('missing_secret', `credential env:${name} is reserved for NetAuto itself`);
+    }
     if (source === 'env') {
       const v = credentialVariables(name, this.options.env);
       const privateKey =

@@ -10,7 +10,7 @@ export interface CliChannel {
 }
 
 export interface CliLimits {
-  /** Time for the first prompt after login. */
+  /** Time for the first prompt after login (and for each setup step). */
   promptMs: number;
   /** Time for the whole command. */
   commandMs: number;
@@ -23,6 +23,22 @@ type Waiter = {
   resolve: () => void;
   reject: (error: RunError) => void;
 };
+
+/** The state of the command line being run. */
+interface Line {
+  text: string;
+  /** Still waiting for the device's echo of the line. */
+  echo: boolean;
+  /** Received text not yet passed on (before the echo's end). */
+  partial: string;
+  /** The first output line matching a failure pattern. */
+  rejected: string | undefined;
+  onChunk: (text: string) => void;
+}
+
+/** Prompts and pagers are looked for in this much of the end of the text only. */
+const TAIL = 512;
+const tail = (text: string) => (text.length > TAIL ? text.slice(-TAIL) : text);
 
 /**
  * Drives an interactive network CLI as its platform driver says: waits for the
@@ -38,11 +54,16 @@ export class CliSession {
   private failure: RunError | undefined;
   /** The stable part of the prompt (the hostname), learnt at login. */
   private base = '';
+  /** The prompt's last character: `>` unprivileged, `#` privileged. */
+  private promptChar = '';
+
+  /** Read through a method: the prompt changes between two reads of one function. */
+  private privileged(): boolean {
+    return this.promptChar === '#';
+  }
+  private line: Line | undefined;
   /** Bytes passed to onChunk. */
   bytes = 0;
-
-  /** While a command runs: where its output goes. */
-  private sink: ((text: string) => void) | undefined;
 
   constructor(
     private readonly channel: CliChannel,
@@ -63,122 +84,83 @@ export class CliSession {
     });
   }
 
-  /** Ends whatever is waiting with this error (an abort, a timeout). */
+  /**
+   * Ends whatever is waiting with this error (an abort, a timeout, a lost connection);
+   * the output received so far is passed on first.
+   */
   fail(error: RunError): void {
-    this.failure ??= error;
+    if (this.failure) return;
+    this.failure = error;
+    if (this.line && error.reason !== 'output_limit') this.flush(this.line);
     const waiter = this.waiter;
     this.waiter = undefined;
-    waiter?.reject(this.failure);
+    waiter?.reject(error);
   }
 
   /** Waits for the first prompt, enables if asked, and turns paging off. */
   async prepare(enableSecret: string | undefined): Promise<void> {
-    await this.waitFor(
-      () => this.promptAtEnd(true),
-      this.limits.promptMs,
-      'no prompt from the device after login',
-    );
+    await this.waitFor(() => this.promptAtEnd(true), 'no prompt from the device after login');
     this.buffer = '';
-    if (this.driver.enable && enableSecret !== undefined && this.promptKind() === '>') {
-      const enable = this.driver.enable;
+    const enable = this.driver.enable;
+    if (enable && enableSecret !== undefined && !this.privileged()) {
       this.send(enable.command);
-      await this.waitFor(
-        () => enable.passwordPrompt.test(this.buffer) || this.promptAtEnd(false),
-        this.limits.promptMs,
-        'no answer to enable',
-      );
-      if (enable.passwordPrompt.test(this.buffer)) {
+      const asked = () => enable.passwordPrompt.test(tail(this.buffer));
+      await this.waitFor(() => asked() || this.promptAtEnd(false), 'no answer to enable');
+      if (asked()) {
         this.buffer = '';
         this.send(enableSecret);
-        await this.waitFor(
-          () => this.promptAtEnd(false),
-          this.limits.promptMs,
-          'no prompt after enable',
-        );
+        // A wrong secret gets the question again (IOS) or an error and the old prompt.
+        await this.waitFor(() => asked() || this.promptAtEnd(false), 'no prompt after enable');
       }
-      if (this.promptKind() !== '#') {
+      if (asked() || !this.privileged()) {
         throw new RunError('auth_failed', 'the device refused the enable secret');
       }
       this.buffer = '';
     }
     for (const command of this.driver.pagingOff) {
       this.send(command);
-      await this.waitFor(
-        () => this.promptAtEnd(false),
-        this.limits.promptMs,
-        `no prompt after ${command}`,
-      );
+      await this.waitFor(() => this.promptAtEnd(false), `no prompt after ${command}`);
       this.buffer = '';
     }
   }
 
   /**
-   * Runs a command (each of its lines in turn), passing output to `onChunk` as it
-   * arrives. Rejects with device_rejected_command when the device refused a line.
+   * Runs a command, one line after the other, passing output to `onChunk` as it
+   * arrives. When the device refuses a line, nothing after it is sent and the run
+   * ends with device_rejected_command.
    */
   async run(command: string, onChunk: (text: string) => void): Promise<void> {
     const deadline = Date.now() + this.limits.commandMs;
-    let rejected: string | undefined;
-    for (const line of command.split(/\r?\n/)) {
-      if (line.trim() === '') continue;
-      let echo = true;
-      let partial = '';
-      this.sink = (text) => {
-        let out = partial + text;
-        partial = '';
-        if (echo) {
-          const nl = out.indexOf('\n');
-          if (nl === -1) {
-            partial = out;
-            return;
-          }
-          const first = out.slice(0, nl);
-          echo = false;
-          out = first.includes(line.trim()) ? out.slice(nl + 1) : out;
-        }
-        if (out.length === 0) return;
-        rejected ??= this.driver.failures.some((f) => f.test(out))
-          ? out
-              .split('\n')
-              .find((l) => this.driver.failures.some((f) => f.test(l)))
-              ?.trim()
-          : undefined;
-        this.bytes += Buffer.byteLength(out, 'utf8');
-        if (this.bytes > this.limits.maxBytes) {
-          this.fail(
-            new RunError(
-              'output_limit',
-              `output passed the limit of ${this.limits.maxBytes} bytes`,
-            ),
-          );
-          return;
-        }
-        onChunk(out);
+    for (const text of command.split(/\r?\n/)) {
+      if (text.trim() === '') continue;
+      const line: Line = {
+        text: text.trim(),
+        echo: true,
+        partial: '',
+        rejected: undefined,
+        onChunk,
       };
-      this.send(line);
+      this.line = line;
+      this.send(text);
       await this.waitFor(
-        () => this.drain(),
-        Math.max(0, deadline - Date.now()),
+        () => this.drain(line),
         `the command did not finish within ${Math.round(this.limits.commandMs / 1000)} s`,
         'command_timeout',
+        Math.max(0, deadline - Date.now()),
       );
-      this.sink = undefined;
+      this.line = undefined;
+      if (line.rejected !== undefined) {
+        throw new RunError(
+          'device_rejected_command',
+          `the device refused the command: ${line.rejected}`,
+        );
+      }
     }
-    if (rejected !== undefined) {
-      throw new RunError('device_rejected_command', `the device refused the command: ${rejected}`);
-    }
-  }
-
-  private promptChar = '';
-
-  /** The last character of the prompt seen last: `>` unprivileged, `#` privileged. */
-  private promptKind(): string {
-    return this.promptChar;
   }
 
   /** True when the buffer ends with a prompt; at login it also learns the prompt's base. */
   private promptAtEnd(learn: boolean): boolean {
-    const match = this.driver.prompt.exec(this.buffer);
+    const match = this.driver.prompt.exec(tail(this.buffer));
     if (!match) return false;
     const base = match[1] ?? '';
     if (!learn && this.base && base !== this.base) return false;
@@ -188,36 +170,71 @@ export class CliSession {
   }
 
   /**
-   * Passes every complete line to the sink and keeps the last, partial one, which may
-   * be the prompt (the command is done) or a pager (answered with a space).
+   * Passes every complete line on and keeps the last, partial one, which may be the
+   * prompt (the line is done) or a pager (answered with a space).
    */
-  private drain(): boolean {
-    const sink = this.sink;
-    if (!sink) return false;
+  private drain(line: Line): boolean {
     const more = this.driver.more;
-    if (more?.test(this.buffer)) {
-      this.buffer = this.buffer.replace(more, '');
+    if (more?.test(tail(this.buffer))) {
+      this.buffer = this.buffer.slice(0, -TAIL) + tail(this.buffer).replace(more, '');
       this.channel.write(' ');
     }
     const nl = this.buffer.lastIndexOf('\n');
-    const tail = nl === -1 ? this.buffer : this.buffer.slice(nl + 1);
-    const done = this.isPrompt(tail);
+    const rest = nl === -1 ? this.buffer : this.buffer.slice(nl + 1);
+    const done = this.isPrompt(rest);
     if (nl !== -1) {
-      const lines = this.buffer.slice(0, nl + 1);
-      this.buffer = tail;
-      sink(lines);
+      const complete = this.buffer.slice(0, nl + 1);
+      this.buffer = rest;
+      this.emit(line, complete);
     }
-    if (done) {
-      this.buffer = '';
-      return true;
-    }
-    return false;
+    if (done) this.buffer = '';
+    return done;
   }
 
-  private isPrompt(tail: string): boolean {
-    const match = this.driver.prompt.exec(`\n${tail}`);
+  /** Passes on what is left of a line that will not finish. */
+  private flush(line: Line): void {
+    const rest = this.buffer;
+    this.buffer = '';
+    if (!this.isPrompt(rest)) this.emit(line, rest);
+  }
+
+  private emit(line: Line, text: string): void {
+    let out = line.partial + text;
+    line.partial = '';
+    if (line.echo) {
+      const nl = out.indexOf('\n');
+      if (nl === -1) {
+        line.partial = out;
+        return;
+      }
+      line.echo = false;
+      // The device echoes the line first; a device that does not is left as it is.
+      if (out.slice(0, nl).includes(line.text)) out = out.slice(nl + 1);
+    }
+    if (out.length === 0) return;
+    if (line.rejected === undefined) {
+      const failures = this.driver.failures;
+      if (failures.some((f) => f.test(out))) {
+        line.rejected = out
+          .split('\n')
+          .find((l) => failures.some((f) => f.test(l)))
+          ?.trim();
+      }
+    }
+    this.bytes += Buffer.byteLength(out, 'utf8');
+    if (this.bytes > this.limits.maxBytes) {
+      this.fail(
+        new RunError('output_limit', `output passed the limit of ${this.limits.maxBytes} bytes`),
+      );
+      return;
+    }
+    line.onChunk(out);
+  }
+
+  private isPrompt(rest: string): boolean {
+    const match = this.driver.prompt.exec(`\n${tail(rest)}`);
     if (!match || match[1] !== this.base) return false;
-    this.promptChar = tail.trimEnd().slice(-1);
+    this.promptChar = rest.trimEnd().slice(-1);
     return true;
   }
 
@@ -226,15 +243,22 @@ export class CliSession {
   }
 
   private receive(text: string): void {
-    if (text.length === 0) return;
+    if (text.length === 0 || this.failure) return;
     // Lines end in \n for whoever reads the output; the device's \r are noise, and so
     // are the backspaces a pager uses to erase its prompt.
     let clean = text.includes('\r') ? text.replace(/\r+\n/g, '\n').replace(/\r/g, '') : text;
     // eslint-disable-next-line no-control-regex -- the backspaces are the point
     if (clean.includes('\b')) clean = clean.replace(/\x08+ *\x08*/g, '');
     this.buffer += clean;
+    // Text that never ends a line must not grow without bound either.
+    if (this.buffer.length > this.limits.maxBytes) {
+      this.fail(
+        new RunError('output_limit', `output passed the limit of ${this.limits.maxBytes} bytes`),
+      );
+      return;
+    }
     const waiter = this.waiter;
-    if (waiter && waiter.check()) {
+    if (waiter?.check()) {
       this.waiter = undefined;
       waiter.resolve();
     }
@@ -242,9 +266,9 @@ export class CliSession {
 
   private waitFor(
     check: () => boolean,
-    timeoutMs: number,
     what: string,
     reason: 'connect_timeout' | 'command_timeout' = 'connect_timeout',
+    timeoutMs = this.limits.promptMs,
   ): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (check()) return Promise.resolve();

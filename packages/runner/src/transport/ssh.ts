@@ -188,13 +188,47 @@ export async function connectSsh(
   });
 }
 
-/** Opens an interactive shell, with a wide terminal so that lines are not wrapped. */
-export function openShell(client: Client): Promise<ClientChannel> {
+/**
+ * Opens an interactive shell, with a wide terminal so that lines are not wrapped;
+ * a device that never answers the request is given up on after `timeoutMs`.
+ */
+export function openShell(
+  client: Client,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      done(new RunError('connect_timeout', 'the device did not open a shell in time'));
+    }, timeoutMs);
+    const onAbort = () => {
+      done(new RunError('canceled', 'canceled while opening a shell'));
+    };
+    let settled = false;
+    const done = (error: RunError | undefined, channel?: ClientChannel) => {
+      if (settled) {
+        channel?.close();
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else if (channel) resolve(channel);
+    };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
     client.shell({ term: 'vt100', cols: 511, rows: 24, width: 0, height: 0 }, (error, channel) => {
-      if (error)
-        reject(new RunError('connection_lost', `the device refused a shell (${error.message})`));
-      else resolve(channel);
+      if (error) {
+        done(new RunError('connection_lost', `the device refused a shell (${error.message})`));
+      } else {
+        // A channel error must not crash the process; the session sees the close.
+        channel.on('error', () => undefined);
+        done(undefined, channel);
+      }
     });
   });
 }

@@ -52,6 +52,11 @@ export async function connectTelnet(
   options: { connectMs: number; signal?: AbortSignal | undefined },
 ): Promise<TelnetChannel> {
   const where = `${device.ip}:${device.port}`;
+  const loginTimeout = () =>
+    new RunError(
+      'connect_timeout',
+      `${where} did not complete the Telnet login within ${options.connectMs / 1000} s`,
+    );
   if (options.signal?.aborted) throw new RunError('canceled', 'canceled before connecting');
   const telnet = new Telnet();
   const onAbort = () => {
@@ -87,10 +92,7 @@ export async function connectTelnet(
     if (options.signal?.aborted) throw new RunError('canceled', 'canceled while logging in');
     const e = error as NodeJS.ErrnoException;
     if (login.timedOut || /timeout|cannot connect/i.test(e.message)) {
-      throw new RunError(
-        'connect_timeout',
-        `${where} did not complete the Telnet login within ${options.connectMs / 1000} s`,
-      );
+      throw loginTimeout();
     }
     if (e.code) throw socketFailure(e, where);
     if (/failed login/i.test(e.message)) {
@@ -103,7 +105,20 @@ export async function connectTelnet(
   }
 
   const socket = telnet.getSocket();
-  if (!socket) throw new RunError('connection_lost', `${where} closed the connection after login`);
+  // The library also resolves when the socket closes early (an abort, say).
+  if (options.signal?.aborted) {
+    socket?.destroy();
+    throw new RunError('canceled', 'canceled while logging in');
+  }
+  if (login.timedOut) {
+    throw loginTimeout();
+  }
+  if (!socket || socket.destroyed) {
+    throw new RunError('connection_lost', `${where} closed the connection during the Telnet login`);
+  }
+  // From here on the session reads the socket; the library would keep a copy of
+  // everything it emits, so its own listeners go.
+  telnet.removeAllListeners('data');
   socket.setNoDelay(true);
   const events = new EventEmitter();
   socket.on('data', (data: Buffer) => {
