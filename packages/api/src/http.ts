@@ -15,7 +15,13 @@ function onError({
   path?: string | undefined;
 }) {
   if (error.code === 'INTERNAL_SERVER_ERROR') {
-    console.error(`internal error in ${path ?? '?'}:`, error.cause ?? error);
+    // The message and stack only: a driver error also carries the statement's bound
+    // values, which may be hashes.
+    const cause = error.cause ?? error;
+    console.error(
+      `internal error in ${path ?? '?'}:`,
+      cause instanceof Error ? (cause.stack ?? cause.message) : 'unknown error',
+    );
   }
 }
 

@@ -94,6 +94,22 @@ describe('sign-in and sessions', async () => {
     ).auth.login({ email: 'target@example.net', password: PASSWORD });
   });
 
+  it('counts parallel guesses one after the other: exactly 5 get through to a password check', async () => {
+    await api.signedIn('viewer', 'parallel@example.net');
+    const codes = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) =>
+        codeOf(
+          (await as({}, `192.0.2.${100 + i}`)).auth.login({
+            email: 'parallel@example.net',
+            password: `guess-${i}`,
+          }),
+        ),
+      ),
+    );
+    expect(codes.filter((c) => c === 'UNAUTHORIZED')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'TOO_MANY_REQUESTS')).toHaveLength(7);
+  });
+
   it('throttles one client address trying many e-mails', async () => {
     for (let i = 0; i < 5; i++) {
       await codeOf(
@@ -170,6 +186,23 @@ describe('sign-in and sessions', async () => {
     expect(
       await codeOf(api.anonymous().auth.login({ email: 'leaver@example.net', password: PASSWORD })),
     ).toBe('UNAUTHORIZED');
+  });
+
+  it('an admin password reset ends sessions and revokes the API tokens', async () => {
+    const admin = await api.signedIn('admin');
+    const user = await api.signedIn('operator', 'reset-me@example.net');
+    const { token } = await user.caller.auth.tokens.create({ name: 'laptop' });
+    await admin.caller.admin.users.resetPassword({
+      id: user.user.id,
+      password: 'a whole new secret',
+    });
+    expect(await codeOf((await as({ cookie: user.cookie })).auth.me())).toBe('UNAUTHORIZED');
+    expect(await codeOf((await as({ authorization: `Bearer ${token}` })).auth.me())).toBe(
+      'UNAUTHORIZED',
+    );
+    await api
+      .anonymous()
+      .auth.login({ email: 'reset-me@example.net', password: 'a whole new secret' });
   });
 
   it('refuses to demote or disable the last active admin', async () => {

@@ -92,6 +92,19 @@ describe('inventory procedures', async () => {
     );
   });
 
+  it('refuses NUL characters anywhere, keys of metadata included', async () => {
+    const base = { hostname: 'nul', ip: '192.0.2.77', username: 'u', credRef: 'X' };
+    for (const bad of [
+      { metadata: { 'a\u0000': 1 } },
+      { metadata: { a: 'x\u0000' } },
+      { vendor: 'a\u0000' },
+    ]) {
+      expect((await errorOf(op.caller.devices.create({ ...base, ...bad }))).code).toBe(
+        'BAD_REQUEST',
+      );
+    }
+  });
+
   it('writes no audit event when the change fails', async () => {
     const before = (await viewer.caller.audit.list({ action: 'devices.create', limit: 100 })).items
       .length;
@@ -234,6 +247,15 @@ describe('templates and runs procedures', async () => {
     const audit = await viewer.caller.audit.list({ action: 'runs.create' });
     expect(audit.items.every((e) => e.actorEmail === 'runner@example.net')).toBe(true);
     expect(audit.items).toHaveLength(2);
+  });
+
+  it('a status subscription to a missing run is NOT_FOUND, not an internal error', async () => {
+    const events = await viewer.caller.runs.onStatus({ id: 987_654 });
+    const error = await (async () => {
+      for await (const _ of events) return undefined;
+      return undefined;
+    })().catch((e: unknown) => e as TRPCError);
+    expect(error?.code).toBe('NOT_FOUND');
   });
 
   it('refuses a run on a missing device or template', async () => {

@@ -144,6 +144,12 @@ export function translateError(error: unknown): unknown {
     }
     case '22001':
       return new ValidationError('a value is too long', {});
+    case '22P05':
+    case '22021':
+      return new ValidationError(
+        'a value holds characters that cannot be stored (NUL, bad UTF-8)',
+        {},
+      );
     case '22P02':
     case '22007':
     case '22008':

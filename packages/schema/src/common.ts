@@ -47,6 +47,11 @@ export const Tags = z
   .refine((o) => Object.keys(o).length <= 64, 'at most 64 tags');
 export type Tags = z.infer<typeof Tags>;
 
+const JsonKey = z
+  .string()
+  .max(128)
+  .refine((s) => !s.includes('\u0000'), 'keys must not contain NUL characters');
+
 const JsonValue: z.ZodType = z.lazy(() =>
   z.union([
     z
@@ -57,13 +62,13 @@ const JsonValue: z.ZodType = z.lazy(() =>
     z.boolean(),
     z.null(),
     z.array(JsonValue).max(256),
-    z.record(z.string().max(128), JsonValue),
+    z.record(JsonKey, JsonValue),
   ]),
 );
 
 /** Metadata: a JSON object of anything, bounded in size. */
 export const Metadata = z
-  .record(z.string().max(128), JsonValue)
+  .record(JsonKey, JsonValue)
   .refine((o) => JSON.stringify(o).length <= 16_384, 'metadata must be at most 16 KiB as JSON');
 export type Metadata = z.infer<typeof Metadata>;
 

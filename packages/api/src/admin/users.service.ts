@@ -50,7 +50,7 @@ export class UsersService {
     );
   }
 
-  /** Sets a new password and ends all of the user's sessions. */
+  /** Sets a new password, ends all of the user's sessions and revokes their API tokens. */
   async resetPassword(actor: Identity, input: ResetPasswordInput): Promise<User> {
     const { id, password } = ResetPasswordInput.parse(input);
     const hash = await hashPassword(password);
@@ -60,7 +60,9 @@ export class UsersService {
       'users.reset_password',
       async (repos) => {
         await repos.users.setPasswordHash(id, hash);
+        // A reset follows a lost or stolen password: every way in that it gave goes.
         await repos.sessions.deleteForUser(id, {});
+        await repos.apiTokens.revokeAllForUser(id);
         return repos.users.get(id);
       },
       (user) => ({ type: 'user', id: user.id }),

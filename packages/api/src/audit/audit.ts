@@ -36,6 +36,23 @@ export interface AuditTarget {
   summary?: Record<string, unknown>;
 }
 
+/** Writes an audit event with the repositories of the caller's transaction. */
+export async function recordAudit(
+  repos: Repositories,
+  actor: Actor,
+  action: string,
+  target: AuditTarget,
+): Promise<void> {
+  await repos.audit.record({
+    actorId: actor.id,
+    actorEmail: actor.email,
+    action,
+    targetType: target.type,
+    targetId: target.id === null ? null : String(target.id),
+    summary: redact(target.summary ?? {}) as Record<string, unknown>,
+  });
+}
+
 /**
  * Runs a change and writes its audit event in one transaction: the event exists
  * exactly when the change does.
@@ -49,15 +66,7 @@ export function audited<T>(
 ): Promise<T> {
   return withTransaction(db, async (repos) => {
     const result = await change(repos);
-    const target = describe(result);
-    await repos.audit.record({
-      actorId: actor.id,
-      actorEmail: actor.email,
-      action,
-      targetType: target.type,
-      targetId: target.id === null ? null : String(target.id),
-      summary: redact(target.summary ?? {}) as Record<string, unknown>,
-    });
+    await recordAudit(repos, actor, action, describe(result));
     return result;
   });
 }

@@ -1,4 +1,10 @@
-import { type Database, NotFoundError, repositories, ForbiddenError } from '@netauto/db';
+import {
+  type Database,
+  ForbiddenError,
+  NotFoundError,
+  repositories,
+  withTransaction,
+} from '@netauto/db';
 import {
   type ChangePasswordInput,
   type LoginInput,
@@ -10,7 +16,7 @@ import { TRPCError } from '@trpc/server';
 import type { Identity } from '../context.js';
 import type { AuthSettings } from '../env.js';
 import { ThrottledError } from '../errors.js';
-import { actorOf, audited, SYSTEM } from '../audit/audit.js';
+import { actorOf, audited, recordAudit, SYSTEM } from '../audit/audit.js';
 import {
   API_TOKEN_PREFIX,
   hashPassword,
@@ -45,53 +51,67 @@ export class AuthService {
     return repositories(this.db);
   }
 
+  /**
+   * Checks the throttle, the password and the account, then records the outcome, all
+   * under a lock on the e-mail and the client address: parallel guesses are counted
+   * one after the other.
+   */
   async login(
     input: LoginInput,
     client: { ip: string | null; userAgent: string | null },
   ): Promise<LoginResult> {
     const email = input.email.toLowerCase();
-    const recent = await this.repos.loginFailures.recent({
-      email,
-      clientIp: client.ip,
-      windowMs: this.settings.loginWindowMs,
-    });
-    if (Math.max(recent.byEmail, recent.byIp) >= this.settings.loginMaxFailures) {
-      throw new ThrottledError(Math.ceil(this.settings.loginWindowMs / 60_000));
-    }
-    const found = await this.repos.users.findByEmail(email);
-    const good = found
-      ? (await verifyPassword(found.passwordHash, input.password)) && !found.disabled
-      : await verifyNothing(input.password);
-    if (!found || !good) {
-      await audited(
-        this.db,
-        found ? { id: found.id, email: found.email } : SYSTEM,
-        'auth.login_failed',
-        (repos) => repos.loginFailures.record(email, client.ip),
-        () => ({ type: 'user', id: found?.id ?? null, summary: { email, clientIp: client.ip } }),
-      );
-      throw new TRPCError({ code: 'UNAUTHORIZED', message: WRONG });
-    }
-    const { passwordHash: _hash, ...user } = found;
     const token = newSessionToken();
     const expiresAt = new Date(Date.now() + this.settings.sessionMaxMs);
-    await audited(
-      this.db,
-      actorOf({ user, via: 'session', readOnly: false }),
-      'auth.login',
-      async (repos) => {
-        await repos.loginFailures.clear(email);
-        return repos.sessions.create({
-          userId: user.id,
-          tokenHash: sha256(token),
-          expiresAt,
-          userAgent: client.userAgent?.slice(0, 300) ?? null,
-          clientIp: client.ip,
-        });
-      },
-      () => ({ type: 'user', id: user.id, summary: { clientIp: client.ip } }),
-    );
-    return { user, token, expiresAt };
+    const outcome = await withTransaction(this.db, async (repos) => {
+      await repos.loginFailures.lock(email, client.ip);
+      const recent = await repos.loginFailures.recent({
+        email,
+        clientIp: client.ip,
+        windowMs: this.settings.loginWindowMs,
+      });
+      if (Math.max(recent.byEmail, recent.byIp) >= this.settings.loginMaxFailures) {
+        return 'throttled' as const;
+      }
+      const found = await repos.users.findByEmail(email);
+      const good = found
+        ? (await verifyPassword(found.passwordHash, input.password)) && !found.disabled
+        : await verifyNothing(input.password);
+      if (!found || !good) {
+        await repos.loginFailures.record(email, client.ip);
+        await recordAudit(
+          repos,
+          found ? { id: found.id, email: found.email } : SYSTEM,
+          'auth.login_failed',
+          {
+            type: 'user',
+            id: found?.id ?? null,
+            summary: { email, clientIp: client.ip },
+          },
+        );
+        return 'wrong' as const;
+      }
+      const { passwordHash: _hash, ...user } = found;
+      await repos.loginFailures.clear(email);
+      await repos.sessions.create({
+        userId: user.id,
+        tokenHash: sha256(token),
+        expiresAt,
+        userAgent: client.userAgent?.slice(0, 300) ?? null,
+        clientIp: client.ip,
+      });
+      await recordAudit(repos, { id: user.id, email: user.email }, 'auth.login', {
+        type: 'user',
+        id: user.id,
+        summary: { clientIp: client.ip },
+      });
+      return user;
+    });
+    if (outcome === 'throttled') {
+      throw new ThrottledError(Math.ceil(this.settings.loginWindowMs / 60_000));
+    }
+    if (outcome === 'wrong') throw new TRPCError({ code: 'UNAUTHORIZED', message: WRONG });
+    return { user: outcome, token, expiresAt };
   }
 
   async identifySession(token: string): Promise<Identity | null> {

@@ -10,6 +10,7 @@ import {
 } from '@netauto/schema';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
+import { toTRPCError } from '../errors.js';
 import { operatorProcedure, router, viewerProcedure } from '../trpc.js';
 
 export const runsRouter = router({
@@ -35,8 +36,13 @@ export const runsRouter = router({
     .query(async ({ ctx, input }) => ({ text: await ctx.services.runs.output(input.id) })),
   /** The run's status as it changes, ending with its final status. */
   onStatus: viewerProcedure.input(ById).subscription(async function* ({ ctx, input, signal }) {
-    for await (const run of ctx.services.runs.watch(input.id, signal)) {
-      yield tracked(`${run.status}|${run.updatedAt}`, Run.parse(run));
+    try {
+      for await (const run of ctx.services.runs.watch(input.id, signal)) {
+        yield tracked(`${run.status}|${run.updatedAt}`, Run.parse(run));
+      }
+    } catch (error) {
+      // A generator's errors pass no middleware: map domain errors here.
+      throw toTRPCError(error) ?? error;
     }
   }),
   cancel: operatorProcedure

@@ -119,17 +119,12 @@ export class RunsService {
       actorOf(actor),
       'runs.cancel',
       async (repos) => {
-        const run = await repos.runs.get(id);
-        if (run.status !== 'pending') {
-          throw new InvalidStateError(
-            `run ${id} is ${run.status}; only a pending run can be canceled here`,
-          );
-        }
-        return repos.runs.finish(id, {
-          status: 'error',
-          reason: 'canceled',
-          message: `canceled by ${actor.user.email}`,
-        });
+        // One statement, so that a run a worker starts meanwhile is never marked canceled.
+        return repos.runs.finish(
+          id,
+          { status: 'error', reason: 'canceled', message: `canceled by ${actor.user.email}` },
+          ['pending'],
+        );
       },
       (r) => ({ type: 'run', id: r.id }),
     );

@@ -2,7 +2,7 @@ import { Id, line, type ApiToken, type User } from '@netauto/schema';
 import { z } from 'zod';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 import { iso, isoOrNull, parseInput, select, selectOne, type Executor } from '../sql.js';
-import { Instant, TokenHash, msInterval, withoutHashInConflict } from './common.js';
+import { Instant, TokenHash, msInterval, withoutHashInConflict, countRows } from './common.js';
 import { TOUCH_INTERVAL_MS } from './sessions.repo.js';
 import { USER_COLUMNS, toUser, type UserRow } from './users.repo.js';
 
@@ -157,5 +157,15 @@ export class ApiTokensRepo {
     if (row) return toApiToken(row);
     await this.get(id);
     throw new InvalidStateError('token already revoked');
+  }
+
+  /** Revokes every live token of a user (a password reset after a takeover). Returns how many. */
+  async revokeAllForUser(userId: number): Promise<number> {
+    return countRows(
+      this.ex,
+      `UPDATE api_tokens SET revoked_at = now(), updated_at = now()
+       WHERE user_id = $1 AND revoked_at IS NULL`,
+      [userId],
+    );
   }
 }

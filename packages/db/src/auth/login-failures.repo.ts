@@ -23,6 +23,21 @@ export type LoginFailureQuery = z.input<typeof RecentQuery>;
 export class LoginFailuresRepo {
   constructor(private readonly ex: Executor) {}
 
+  /**
+   * Serialises sign-ins for one e-mail and one client address until the transaction
+   * ends, so that parallel guesses cannot all pass the count before any is recorded.
+   * Call it inside a transaction; the e-mail is locked first, always.
+   */
+  async lock(email: string, clientIp: string | null | undefined): Promise<void> {
+    await selectOne(this.ex, `SELECT pg_advisory_xact_lock(hashtext('login-email:' || $1))`, [
+      normalEmail(email),
+    ]);
+    const ip = normalIp(clientIp);
+    if (ip) {
+      await selectOne(this.ex, `SELECT pg_advisory_xact_lock(hashtext('login-ip:' || $1))`, [ip]);
+    }
+  }
+
   /** Notes a failed login now. */
   async record(email: string, clientIp: string | null | undefined): Promise<void> {
     await selectOne(

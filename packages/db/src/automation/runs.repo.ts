@@ -173,27 +173,42 @@ export class RunsRepo {
     return this.transition(id, 'running', `started_at = now()`, []);
   }
 
-  /** pending | running → ok | error, stamping finished_at. */
-  async finish(id: number, outcome: RunOutcome): Promise<Run> {
+  /**
+   * pending | running → ok | error, stamping finished_at. `from` narrows the statuses
+   * the run may be in (a cancel of a pending run must not end one that just started).
+   */
+  async finish(id: number, outcome: RunOutcome, from?: readonly RunStatus[]): Promise<Run> {
     if (outcome.status === 'ok') {
-      return this.transition(id, 'ok', `finished_at = now(), exit_code = $3`, [
-        outcome.exitCode ?? null,
-      ]);
+      return this.transition(
+        id,
+        'ok',
+        `finished_at = now(), exit_code = $4`,
+        [outcome.exitCode ?? null],
+        from,
+      );
     }
     return this.transition(
       id,
       'error',
-      `finished_at = now(), error_reason = $3, error_message = $4, exit_code = $5`,
+      `finished_at = now(), error_reason = $4, error_message = $5, exit_code = $6`,
       [outcome.reason, outcome.message ?? null, outcome.exitCode ?? null],
+      from,
     );
   }
 
-  private async transition(id: number, to: RunStatus, sets: string, bind: unknown[]): Promise<Run> {
+  private async transition(
+    id: number,
+    to: RunStatus,
+    sets: string,
+    bind: unknown[],
+    from: readonly RunStatus[] = fromStatuses(to),
+  ): Promise<Run> {
+    const allowed = from.filter((s) => RUN_TRANSITIONS[s].includes(to));
     const row = await selectOne<RunRow>(
       this.ex,
-      `UPDATE runs AS r SET status = '${to}', ${sets}, updated_at = now()
+      `UPDATE runs AS r SET status = $3, ${sets}, updated_at = now()
        WHERE r.id = $1 AND r.status = ANY($2::text[]) RETURNING ${RUN_COLUMNS}`,
-      [id, fromStatuses(to), ...bind],
+      [id, allowed, to, ...bind],
     );
     if (row) return toRun(row);
     const current = await this.get(id);

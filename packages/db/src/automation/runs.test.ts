@@ -97,6 +97,15 @@ describe('runs repository', async () => {
     await expect(runs.markRunning(999_999)).rejects.toThrow(NotFoundError);
   });
 
+  it('finishes only from the statuses asked for (a cancel never ends a started run)', async () => {
+    const run = await make.run();
+    await runs.markRunning(run.id);
+    await expect(
+      runs.finish(run.id, { status: 'error', reason: 'canceled' }, ['pending']),
+    ).rejects.toThrow(new InvalidStateError(`run ${run.id} is running and cannot become error`));
+    expect((await runs.get(run.id)).status).toBe('running');
+  });
+
   it('lets exactly one of several concurrent starts win', async () => {
     const run = await make.run();
     const results = await Promise.allSettled(
