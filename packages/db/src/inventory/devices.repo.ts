@@ -85,12 +85,15 @@ const COLUMNS: Record<keyof DevicePatch, string> = {
   metadata: 'metadata',
 };
 
-type CursorValue = [string | null, number];
+/** The last row's sort value and id, and the order they belong to. */
+type CursorValue = [string | null, number, string, string];
 const isCursor = (v: unknown): v is CursorValue =>
   Array.isArray(v) &&
-  v.length === 2 &&
+  v.length === 4 &&
   (typeof v[0] === 'string' || v[0] === null) &&
-  Number.isInteger(v[1]);
+  Number.isInteger(v[1]) &&
+  typeof v[2] === 'string' &&
+  typeof v[3] === 'string';
 
 export interface DevicesRepoOptions {
   /**
@@ -131,13 +134,13 @@ async function estimateRows(
 
 type PageRow = DeviceRow & { sortKey: string | null };
 
-function pageOf(rows: PageRow[], limit: number): DevicePage {
-  const more = rows.length > limit;
-  const pageRows = more ? rows.slice(0, limit) : rows;
+function pageOf(rows: PageRow[], q: DeviceListQuery): DevicePage {
+  const more = rows.length > q.limit;
+  const pageRows = more ? rows.slice(0, q.limit) : rows;
   const last = pageRows.at(-1);
   return {
     items: pageRows.map(toDevice),
-    nextCursor: more && last ? encodeCursor([last.sortKey, last.id]) : null,
+    nextCursor: more && last ? encodeCursor([last.sortKey, last.id, q.sort, q.dir]) : null,
   };
 }
 
@@ -276,7 +279,13 @@ export class DevicesRepo {
     // row before it; the NULLs, which no comparison matches, are a range of their own.
     let ranges: { sql: string; nulls: boolean }[] = [];
     if (q.cursor) {
-      const [value, id] = decodeCursor(q.cursor, isCursor);
+      const [value, id, sortedBy, dir] = decodeCursor(q.cursor, isCursor);
+      if (sortedBy !== q.sort || dir !== q.dir) {
+        throw new ValidationError(
+          `cursor belongs to a list sorted by ${sortedBy} ${dir}, not ${q.sort} ${q.dir}`,
+          { cursor: ['start again without a cursor after changing the sort'] },
+        );
+      }
       bind.push(id);
       const idParam = `$${bind.length}`;
       const nullsAfter = { sql: `${sort.expr} IS NULL AND d.id ${op} ${idParam}`, nulls: true };
@@ -323,7 +332,7 @@ export class DevicesRepo {
         : selectRange(first?.sql),
       bind,
     );
-    return pageOf(rows, q.limit);
+    return pageOf(rows, q);
   }
 
   /**
@@ -408,7 +417,7 @@ export class DevicesRepo {
       );
       // Fewer rows may mean the walk saw every row, or only that it ran out of budget:
       // phase 2 settles it.
-      if (rows.length > q.limit) return pageOf(rows, q.limit);
+      if (rows.length > q.limit) return pageOf(rows, q);
     }
 
     // Phase 2: every match after the cursor (a MATERIALIZED CTE, so that the planner cannot
@@ -424,7 +433,7 @@ export class DevicesRepo {
        ${pageSql(`SELECT m.id, m."sortValue" FROM m ${orderOf('m')} LIMIT $${p2.length}`)}`,
       p2,
     );
-    return pageOf(rows, q.limit);
+    return pageOf(rows, q);
   }
 
   /** How many devices match the filters (sort and cursor are ignored). */

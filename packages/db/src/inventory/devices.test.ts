@@ -255,6 +255,10 @@ describe('devices list', async () => {
     await expect(devices.list({ cidr: '10.0.0.0/33' })).rejects.toThrow(ValidationError);
     await expect(devices.list({ tags: ['bad key=1'] })).rejects.toThrow(/tags/);
     await expect(devices.list({ cursor: 'bm9wZQ' })).rejects.toThrow('cursor');
+    const first = await devices.list({ limit: 1 });
+    await expect(
+      devices.list({ sort: 'ip', cursor: first.nextCursor ?? undefined }),
+    ).rejects.toThrow('cursor belongs to a list sorted by hostname asc, not ip asc');
   });
 });
 
