@@ -374,7 +374,9 @@ describe('device access against simulated devices', async () => {
     const short = { timeouts: { connectMs: 500 } };
     expect(await reasonOf(run('telmute', 'show version', short, telnet))).toBe('connect_timeout');
     const controller = new AbortController();
-    setTimeout(() => { controller.abort(); }, 200);
+    setTimeout(() => {
+      controller.abort();
+    }, 200);
     const started = Date.now();
     const aborted = run('telmute', 'show version', { signal: controller.signal }, telnet);
     expect(await reasonOf(aborted)).toBe('canceled');
