@@ -3,6 +3,8 @@ export type { SimDevice } from './device.js';
 export { fleet, FLEET_FAULTS, type FleetOptions } from './fleet.js';
 export {
   SIM_PLATFORMS,
+  SSH_AUTH_METHODS,
+  type SshAuthMethod,
   DEFAULT_USERNAME,
   DEFAULT_PASSWORD,
   DEFAULT_ENABLE_SECRET,

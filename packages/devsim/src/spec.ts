@@ -10,6 +10,9 @@ export type Platform = (typeof SIM_PLATFORMS)[number];
 
 export type SimProtocol = 'ssh' | 'telnet';
 
+export const SSH_AUTH_METHODS = ['publickey', 'password', 'keyboard-interactive'] as const;
+export type SshAuthMethod = (typeof SSH_AUTH_METHODS)[number];
+
 /** Misbehaviour a device can be told to show; each is observable from a client. */
 export interface SimFaults {
   /** Every password (password and keyboard-interactive) is refused. Public keys still work. */
@@ -50,6 +53,8 @@ export interface SimDeviceSpec {
   model?: string;
   /** Lines printed by `show running-config` / `show configuration` (default 200, at least 80). */
   runningConfigLines?: number;
+  /** The SSH login methods offered (default all three), e.g. only keyboard-interactive. */
+  authMethods?: SshAuthMethod[];
   faults?: SimFaults;
 }
 
@@ -66,6 +71,7 @@ export interface ResolvedDeviceSpec {
   vendor: string;
   model: string;
   runningConfigLines: number;
+  authMethods: SshAuthMethod[];
   faults: SimFaults;
 }
 
@@ -119,6 +125,7 @@ export function resolveSpec(
       MIN_RUNNING_CONFIG_LINES,
       Math.floor(spec.runningConfigLines ?? DEFAULT_RUNNING_CONFIG_LINES),
     ),
+    authMethods: spec.authMethods?.length ? [...new Set(spec.authMethods)] : [...SSH_AUTH_METHODS],
     faults,
   };
 }

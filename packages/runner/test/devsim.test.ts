@@ -44,6 +44,7 @@ const specs: SimDeviceSpec[] = [
   },
   { hostname: 'badpass', platform: 'cisco_ios', faults: { rejectPassword: true } },
   { hostname: 'oddenable', platform: 'cisco_ios', enableSecret: 'something-else' },
+  { hostname: 'kbdonly', platform: 'linux', authMethods: ['keyboard-interactive'] },
   { hostname: 'refused', platform: 'cisco_ios', faults: { refuseConnection: true } },
   { hostname: 'silent', platform: 'cisco_ios', faults: { hangOnConnect: true } },
   { hostname: 'mute', platform: 'cisco_ios', faults: { hangAfterLogin: true } },
@@ -222,6 +223,12 @@ describe('device access against simulated devices', async () => {
     const missing = await run('linux1', 'frobnicate');
     expect(missing.exitCode).toBe(127);
     expect(missing.output).toBe(await commandOutput(specs[5] as SimDeviceSpec, 'frobnicate'));
+  });
+
+  it('logs in with keyboard-interactive when the device offers nothing else', async () => {
+    const result = await run('kbdonly', 'uname');
+    expect(result.error).toBeUndefined();
+    expect(result.output).toBe('Linux\n');
   });
 
   it('logs in with a private key', async () => {

@@ -12,8 +12,6 @@ import { Shell } from '../cli/shell.js';
 import type { HostKey } from '../hostkey.js';
 import { outletFor, writeExecReply, type Connection } from './connection.js';
 
-const METHODS: AuthenticationType[] = ['publickey', 'password', 'keyboard-interactive'];
-
 /** Parses authorized_keys lines once; a line that is not a public key is an error. */
 export function parseAuthorizedKeys(hostname: string, lines: readonly string[]): ParsedKey[] {
   return lines.map((line) => {
@@ -34,6 +32,11 @@ function authenticate(ctx: AuthContext, conn: Connection, keys: readonly ParsedK
   const userOk = ctx.username === spec.username;
   const passwordOk = (password: string | undefined) =>
     userOk && !spec.faults.rejectPassword && password === spec.password;
+  const METHODS: AuthenticationType[] = spec.authMethods;
+  if (!(METHODS as string[]).includes(ctx.method)) {
+    ctx.reject(METHODS);
+    return;
+  }
   switch (ctx.method) {
     case 'password':
       if (passwordOk(ctx.password)) ctx.accept();
