@@ -1,0 +1,83 @@
+import { InvalidStateError, repositories, type Database } from '@netauto/db';
+import type { Run } from '@netauto/schema';
+import { RunError } from '../errors.js';
+import type { DeviceAccess } from '../execute.js';
+import { ChunkWriter } from './chunk-writer.js';
+
+/** The channel on which stored output is announced: the payload is `runId:lastSeq`. */
+export const OUTPUT_CHANNEL = 'netauto_run_output';
+
+export interface ExecutorDeps {
+  db: Database;
+  access: DeviceAccess;
+  /** How often output is stored while it flows (default 100 ms). */
+  flushMs?: number;
+}
+
+/**
+ * Runs one pending run to its end: pending → running → ok | error, with every byte of
+ * output stored in order as it arrives and announced on OUTPUT_CHANNEL. A device that
+ * fails is a result, not an exception: the run ends as error with its reason. Resolves
+ * with the finished run, or undefined when the run was no longer pending (canceled, or
+ * taken by another worker).
+ */
+export async function executeRun(
+  deps: ExecutorDeps,
+  runId: number,
+  signal?: AbortSignal,
+): Promise<Run | undefined> {
+  const repos = repositories(deps.db);
+  const detail = await repos.runs.get(runId, { device: true, template: true });
+  if (detail.status !== 'pending' || !detail.device) return undefined;
+  try {
+    await repos.runs.markRunning(runId);
+  } catch (error) {
+    // Canceled or started elsewhere between the read and the start.
+    if (error instanceof InvalidStateError) return undefined;
+    throw error;
+  }
+
+  const writer = new ChunkWriter(
+    async (pieces) => {
+      const stored = await repos.chunks.append(runId, pieces);
+      const last = stored.at(-1);
+      if (last) {
+        await deps.db.sequelize.query('SELECT pg_notify($1, $2)', {
+          bind: [OUTPUT_CHANNEL, `${runId}:${last.seq}`],
+        });
+      }
+    },
+    { intervalMs: deps.flushMs ?? 100 },
+  );
+
+  let outcome: { exitCode: number } | RunError;
+  try {
+    const result = await deps.access.execute(detail.device, detail.command, {
+      onChunk: (text) => {
+        writer.write(text);
+      },
+      signal,
+      timeouts: { commandMs: detail.template?.commandTimeoutMs ?? undefined },
+    });
+    outcome = { exitCode: result.exitCode };
+  } catch (error) {
+    outcome =
+      error instanceof RunError
+        ? error
+        : new RunError('connection_lost', 'the run failed unexpectedly in the worker');
+  }
+  // Output produced before a failure is kept.
+  await writer.close();
+  const finished =
+    outcome instanceof RunError
+      ? await repos.runs.finish(runId, {
+          status: 'error',
+          reason: outcome.reason,
+          message: outcome.message,
+        })
+      : await repos.runs.finish(runId, { status: 'ok', exitCode: outcome.exitCode });
+  await deps.db.sequelize.query('SELECT pg_notify($1, $2)', {
+    bind: [OUTPUT_CHANNEL, `${runId}:end`],
+  });
+  return finished;
+}

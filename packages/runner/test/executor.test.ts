@@ -1,0 +1,130 @@
+import { repositories } from '@netauto/db';
+import { factories } from '@netauto/db/testing';
+import { commandOutput, startLab, type SimDeviceSpec } from '@netauto/devsim';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DeviceAccess } from '../src/execute.js';
+import { executeRun, OUTPUT_CHANNEL } from '../src/executor/executor.js';
+import { HostKeys } from '../src/hostkeys/hostkeys.js';
+import { Secrets } from '../src/secrets/secrets.js';
+import { useTestDatabase } from './db.js';
+
+const specs: SimDeviceSpec[] = [
+  { hostname: 'exec-ios', platform: 'cisco_ios', runningConfigLines: 400 },
+  { hostname: 'exec-linux', platform: 'linux' },
+  { hostname: 'exec-drip', platform: 'cisco_ios', faults: { dripBytesPerSecond: 3000 } },
+  { hostname: 'exec-drop', platform: 'cisco_ios', faults: { dropAfterBytes: 5000 } },
+  { hostname: 'exec-bad', platform: 'cisco_ios', faults: { rejectPassword: true } },
+];
+
+describe('executing a run', async () => {
+  const { db, url } = await useTestDatabase();
+  const lab = await startLab({ devices: specs });
+  afterAll(() => lab.stop());
+  const repos = repositories(db);
+  const make = factories(db);
+  const access = new DeviceAccess(
+    new Secrets(db, {
+      env: { NETAUTO_LAB_PASSWORD: 'netops-pass', NETAUTO_LAB_ENABLE: 'enable-pass' },
+    }),
+    new HostKeys(db, 'tofu'),
+    { connectMs: 3000, commandMs: 10_000, maxBytes: 64 * 1024 * 1024, telnet: false },
+  );
+  const deps = { db, access };
+
+  const devices = new Map<string, number>();
+  for (const spec of specs) {
+    const sim = lab.device(spec.hostname);
+    const device = await make.device({
+      hostname: spec.hostname,
+      ip: sim.host,
+      port: sim.port,
+      platform: sim.spec.platform,
+      username: sim.spec.username,
+      credRef: 'env:LAB',
+    });
+    devices.set(spec.hostname, device.id);
+  }
+  const newRun = (hostname: string, command: string) =>
+    make.run({ deviceId: devices.get(hostname) ?? 0, command });
+  const specOf = (hostname: string) => specs.find((s) => s.hostname === hostname) as SimDeviceSpec;
+
+  it('takes a pending run to ok, storing every byte in order, dense from seq 0', async () => {
+    const run = await newRun('exec-ios', 'show running-config');
+    const finished = await executeRun(deps, run.id);
+    expect(finished).toMatchObject({ status: 'ok', exitCode: 0, errorReason: null });
+    expect(finished?.startedAt).not.toBeNull();
+    const expected = await commandOutput(specOf('exec-ios'), 'show running-config');
+    expect(await repos.chunks.text(run.id)).toBe(expected);
+    const chunks = await repos.chunks.list(run.id, -1, 1000);
+    expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
+    expect(finished?.bytes).toBe(Buffer.byteLength(expected));
+  });
+
+  it('records the exit status of a linux command', async () => {
+    const run = await newRun('exec-linux', 'exit 4');
+    expect(await executeRun(deps, run.id)).toMatchObject({ status: 'ok', exitCode: 4 });
+  });
+
+  it('stores drip output while it flows, in several batches', async () => {
+    const run = await newRun('exec-drip', 'show version');
+    const finished = await executeRun(deps, run.id);
+    expect(finished?.status).toBe('ok');
+    const chunks = await repos.chunks.list(run.id, -1, 1000);
+    // About half a second of output, stored at least every 100 ms.
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks.map((c) => c.data).join('')).toBe(
+      await commandOutput(specOf('exec-drip'), 'show version'),
+    );
+  });
+
+  it('ends a failing device as error with its reason, keeping the output so far', async () => {
+    const bad = await executeRun(deps, (await newRun('exec-bad', 'show version')).id);
+    expect(bad).toMatchObject({ status: 'error', errorReason: 'auth_failed' });
+    const dropRun = await newRun('exec-drop', 'show running-config');
+    const dropped = await executeRun(deps, dropRun.id);
+    expect(dropped).toMatchObject({ status: 'error', errorReason: 'connection_lost' });
+    const stored = await repos.chunks.text(dropRun.id);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(
+      (await commandOutput(specOf('exec-drop'), 'show running-config')).startsWith(stored),
+    ).toBe(true);
+  });
+
+  it('ends an aborted run as canceled, with its output kept', async () => {
+    const run = await newRun('exec-drip', 'show running-config');
+    const controller = new AbortController();
+    setTimeout(() => {
+      controller.abort();
+    }, 600);
+    const finished = await executeRun(deps, run.id, controller.signal);
+    expect(finished).toMatchObject({ status: 'error', errorReason: 'canceled' });
+    expect((await repos.chunks.text(run.id)).length).toBeGreaterThan(0);
+  });
+
+  it('leaves alone a run that is no longer pending', async () => {
+    const run = await newRun('exec-ios', 'show version');
+    await repos.runs.finish(run.id, { status: 'error', reason: 'canceled' });
+    expect(await executeRun(deps, run.id)).toBeUndefined();
+    expect(await repos.chunks.list(run.id)).toEqual([]);
+  });
+
+  it('announces stored output and the end on the output channel', async () => {
+    const listener = new pg.Client({ connectionString: url });
+    await listener.connect();
+    const payloads: string[] = [];
+    listener.on('notification', (n) => payloads.push(n.payload ?? ''));
+    await listener.query(`LISTEN ${OUTPUT_CHANNEL}`);
+    try {
+      const run = await newRun('exec-ios', 'show version');
+      await executeRun(deps, run.id);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const mine = payloads.filter((p) => p.startsWith(`${run.id}:`));
+      const last = await repos.chunks.list(run.id, -1, 1000);
+      expect(mine.at(-1)).toBe(`${run.id}:end`);
+      expect(mine).toContain(`${run.id}:${last.at(-1)?.seq ?? -1}`);
+    } finally {
+      await listener.end();
+    }
+  });
+});

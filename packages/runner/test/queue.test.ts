@@ -1,0 +1,104 @@
+import { repositories } from '@netauto/db';
+import { factories } from '@netauto/db/testing';
+import { startLab, type SimDeviceSpec } from '@netauto/devsim';
+import type { Run } from '@netauto/schema';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DeviceAccess } from '../src/execute.js';
+import { enqueueRun, installQueue, requestCancel, startWorkers } from '../src/executor/queue.js';
+import { HostKeys } from '../src/hostkeys/hostkeys.js';
+import { Secrets } from '../src/secrets/secrets.js';
+import { useTestDatabase } from './db.js';
+
+const specs: SimDeviceSpec[] = [
+  ...Array.from({ length: 6 }, (_, i): SimDeviceSpec => ({ hostname: `q${i}`, platform: 'linux' })),
+  { hostname: 'qdrip', platform: 'linux', faults: { dripBytesPerSecond: 3000 } },
+];
+
+describe('the run queue', async () => {
+  const { db, url } = await useTestDatabase();
+  await installQueue(url);
+  const lab = await startLab({ devices: specs });
+  const repos = repositories(db);
+  const make = factories(db);
+  const access = new DeviceAccess(
+    new Secrets(db, { env: { NETAUTO_LAB_PASSWORD: 'netops-pass' } }),
+    new HostKeys(db, 'tofu'),
+    { connectMs: 3000, commandMs: 10_000, maxBytes: 1024 * 1024, telnet: false },
+  );
+  // Two worker pools, as two processes would have: they share one queue.
+  const pools = [
+    await startWorkers({ db, access, url, concurrency: 4, pollIntervalMs: 200 }),
+    await startWorkers({ db, access, url, concurrency: 4, pollIntervalMs: 200 }),
+  ];
+  afterAll(async () => {
+    for (const pool of pools) await pool.stop();
+    await lab.stop();
+  });
+
+  const deviceIds = new Map<string, number>();
+  for (const spec of specs) {
+    const sim = lab.device(spec.hostname);
+    const d = await make.device({
+      hostname: spec.hostname,
+      ip: sim.host,
+      port: sim.port,
+      platform: sim.spec.platform,
+      username: sim.spec.username,
+      credRef: 'env:LAB',
+    });
+    deviceIds.set(spec.hostname, d.id);
+  }
+
+  async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error('timed out waiting');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async function queued(hostname: string, command: string): Promise<Run> {
+    const run = await make.run({ deviceId: deviceIds.get(hostname) ?? 0, command });
+    await enqueueRun(db, run);
+    return run;
+  }
+
+  it('runs every queued run exactly once across two worker pools', async () => {
+    const runs: Run[] = [];
+    for (let i = 0; i < 18; i++) runs.push(await queued(`q${i % 6}`, `echo run ${i}`));
+    await until(
+      async () =>
+        (await repos.runs.list({ status: ['ok', 'error'], limit: 100 })).items.length >= 18,
+    );
+    for (const [i, run] of runs.entries()) {
+      const done = await repos.runs.get(run.id);
+      expect(done.status).toBe('ok');
+      // Executed once: the output appears once.
+      expect(await repos.chunks.text(run.id)).toBe(`run ${i}\n`);
+    }
+  });
+
+  it("runs one device's runs one at a time", async () => {
+    const runs: Run[] = [];
+    for (let i = 0; i < 4; i++) runs.push(await queued('q0', 'sleep 0.2'));
+    await until(async () =>
+      (await Promise.all(runs.map((r) => repos.runs.get(r.id)))).every((r) => r.status === 'ok'),
+    );
+    const spans = (await Promise.all(runs.map((r) => repos.runs.get(r.id))))
+      .map((r) => [Date.parse(r.startedAt ?? ''), Date.parse(r.finishedAt ?? '')] as const)
+      .sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) {
+      expect(spans[i]?.[0]).toBeGreaterThanOrEqual(spans[i - 1]?.[1] ?? Infinity);
+    }
+  });
+
+  it('cancels a running run on request, keeping its output', async () => {
+    const run = await queued('qdrip', 'yes | head -c 100000');
+    await until(async () => (await repos.runs.get(run.id)).status === 'running');
+    await until(async () => (await repos.chunks.list(run.id)).length > 0);
+    await requestCancel(db, run.id);
+    await until(async () => (await repos.runs.get(run.id)).status === 'error');
+    expect((await repos.runs.get(run.id)).errorReason).toBe('canceled');
+    expect((await repos.chunks.text(run.id)).length).toBeGreaterThan(0);
+  });
+});
