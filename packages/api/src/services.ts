@@ -1,4 +1,5 @@
 import { repositories, type Database } from '@netauto/db';
+import { OutputHub } from '@netauto/runner';
 import type { AuditEvent, AuditListInput, Page } from '@netauto/schema';
 import { UsersService } from './admin/users.service.js';
 import { AuthService } from './auth/auth.service.js';
@@ -17,6 +18,8 @@ export class AuditService {
 
 export interface Services {
   db: Database;
+  /** Wakes followers of runs in this process; stop it when the process ends. */
+  hub: OutputHub;
   auth: AuthService;
   users: UsersService;
   devices: DevicesService;
@@ -27,14 +30,16 @@ export interface Services {
 }
 
 export function createServices(db: Database, settings: AuthSettings): Services {
+  const hub = new OutputHub(db.url);
   return {
+    hub,
     db,
     auth: new AuthService(db, settings),
     users: new UsersService(db),
     devices: new DevicesService(db),
     groups: new GroupsService(db),
     templates: new TemplatesService(db),
-    runs: new RunsService(db),
+    runs: new RunsService(db, hub),
     audit: new AuditService(db),
   };
 }

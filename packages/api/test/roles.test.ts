@@ -45,6 +45,7 @@ const ROLES: Record<string, Role> = {
   'runs.chunks': 'viewer',
   'runs.output': 'viewer',
   'runs.onStatus': 'viewer',
+  'runs.onOutput': 'viewer',
   'runs.cancel': 'operator',
   'audit.list': 'viewer',
   'admin.users.list': 'admin',

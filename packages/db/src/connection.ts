@@ -4,6 +4,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import { Sequelize } from 'sequelize-typescript';
 import { MODELS } from './models/index.js';
 import { createMigrator, withMigrationLock, type MigrationStatus } from './migrator.js';
+import { migrateQueue, QUEUE_SCHEMA } from './queue-schema.js';
 
 export interface ConnectOptions {
   /** Largest number of pooled connections (default 10). */
@@ -47,6 +48,7 @@ export class Database {
   async migrate(): Promise<string[]> {
     return withMigrationLock(this.url, async () => {
       const done = await createMigrator(this.sequelize).up();
+      await migrateQueue(this.url);
       return done.map((m) => m.name);
     });
   }
@@ -67,8 +69,11 @@ export class Database {
   /** Drops every object in the public schema, then applies every migration. */
   async reset(): Promise<string[]> {
     return withMigrationLock(this.url, async () => {
-      await this.sequelize.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+      await this.sequelize.query(
+        `DROP SCHEMA IF EXISTS ${QUEUE_SCHEMA} CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA public;`,
+      );
       const done = await createMigrator(this.sequelize).up();
+      await migrateQueue(this.url);
       return done.map((m) => m.name);
     });
   }

@@ -7,6 +7,7 @@ import { LoginFailuresRepo } from './auth/login-failures.repo.js';
 import { SessionsRepo } from './auth/sessions.repo.js';
 import { UsersRepo } from './auth/users.repo.js';
 import { ChunksRepo } from './automation/chunks.repo.js';
+import { QueueRepo } from './automation/queue.repo.js';
 import { RunsRepo } from './automation/runs.repo.js';
 import { TemplatesRepo } from './automation/templates.repo.js';
 import type { Database } from './connection.js';
@@ -26,6 +27,7 @@ export interface Repositories {
   loginFailures: LoginFailuresRepo;
   knownHosts: KnownHostsRepo;
   credentials: CredentialsRepo;
+  queue: QueueRepo;
 }
 
 /** Repositories on the pool, or bound to one transaction when it is given. */
@@ -44,6 +46,7 @@ export function repositories(db: Database, transaction?: Transaction): Repositor
     loginFailures: new LoginFailuresRepo(ex),
     knownHosts: new KnownHostsRepo(ex),
     credentials: new CredentialsRepo(ex),
+    queue: new QueueRepo(ex),
   };
 }
 

@@ -15,15 +15,13 @@ export { HostKeys, fingerprintOf, keyTypeOf, type HostKeyMode } from './hostkeys
 export { DRIVERS, type Driver } from './drivers/drivers.js';
 export { readRunnerEnv, type RunnerEnv } from './env.js';
 export { renderTemplate } from '@netauto/schema';
-export { executeRun, OUTPUT_CHANNEL, type ExecutorDeps } from './executor/executor.js';
+export { executeRun, type ExecutorDeps } from './executor/executor.js';
 export {
   enqueueRun,
-  installQueue,
   requestCancel,
   startWorkers,
-  RUN_TASK,
-  CANCEL_CHANNEL,
   type Workers,
   type WorkerOptions,
 } from './executor/queue.js';
 export { ChunkWriter } from './executor/chunk-writer.js';
+export { OutputHub, type Wakeup } from './executor/follow.js';

@@ -1,10 +1,10 @@
-import { repositories } from '@netauto/db';
+import { OUTPUT_CHANNEL, repositories } from '@netauto/db';
 import { factories } from '@netauto/db/testing';
 import { commandOutput, startLab, type SimDeviceSpec } from '@netauto/devsim';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeviceAccess } from '../src/execute.js';
-import { executeRun, OUTPUT_CHANNEL } from '../src/executor/executor.js';
+import { executeRun } from '../src/executor/executor.js';
 import { HostKeys } from '../src/hostkeys/hostkeys.js';
 import { Secrets } from '../src/secrets/secrets.js';
 import { useTestDatabase } from './db.js';

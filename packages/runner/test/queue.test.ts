@@ -4,7 +4,7 @@ import { startLab, type SimDeviceSpec } from '@netauto/devsim';
 import type { Run } from '@netauto/schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeviceAccess } from '../src/execute.js';
-import { enqueueRun, installQueue, requestCancel, startWorkers } from '../src/executor/queue.js';
+import { enqueueRun, requestCancel, startWorkers } from '../src/executor/queue.js';
 import { HostKeys } from '../src/hostkeys/hostkeys.js';
 import { Secrets } from '../src/secrets/secrets.js';
 import { useTestDatabase } from './db.js';
@@ -16,7 +16,6 @@ const specs: SimDeviceSpec[] = [
 
 describe('the run queue', async () => {
   const { db, url } = await useTestDatabase();
-  await installQueue(url);
   const lab = await startLab({ devices: specs });
   const repos = repositories(db);
   const make = factories(db);

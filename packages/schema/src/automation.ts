@@ -208,3 +208,19 @@ export type ChunkRange = z.input<typeof ChunkRange>;
 export const MAX_CHUNK_BYTES = 64 * 1024;
 
 export { Limit };
+
+/** Follow a run's output from after `afterSeq` (or from the start). */
+export const RunOutputInput = z.strictObject({
+  runId: Id,
+  afterSeq: z.number().int().min(-1).optional(),
+  /** Set by the client when it reconnects: the id of the last event it got. */
+  lastEventId: z.string().max(32).nullish(),
+});
+export type RunOutputInput = z.input<typeof RunOutputInput>;
+
+/** What a follower gets: each chunk once, in order, then the run as it ended. */
+export const RunOutputEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('chunk'), seq: z.number().int().nonnegative(), data: z.string() }),
+  z.object({ type: z.literal('end'), run: Run }),
+]);
+export type RunOutputEvent = z.infer<typeof RunOutputEvent>;

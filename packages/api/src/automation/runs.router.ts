@@ -6,6 +6,8 @@ import {
   RunCreateInput,
   RunDetail,
   RunListInput,
+  RunOutputEvent,
+  RunOutputInput,
   page,
 } from '@netauto/schema';
 import { tracked } from '@trpc/server';
@@ -42,6 +44,32 @@ export const runsRouter = router({
       }
     } catch (error) {
       // A generator's errors pass no middleware: map domain errors here.
+      throw toTRPCError(error) ?? error;
+    }
+  }),
+  /** Output as it lands, tracked by seq: a reconnect resumes after the last chunk it got. */
+  onOutput: viewerProcedure.input(RunOutputInput).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    // A reconnect names the last event it got: after a chunk, go on from its seq; after
+    // the end, only the end is left to send.
+    const last = input.lastEventId;
+    const afterSeq =
+      last === 'end'
+        ? 2_147_483_647
+        : last != null && /^\d+$/.test(last)
+          ? Number(last)
+          : (input.afterSeq ?? -1);
+    try {
+      for await (const event of ctx.services.runs.follow(input.runId, afterSeq, signal)) {
+        yield tracked(
+          event.type === 'chunk' ? String(event.seq) : 'end',
+          RunOutputEvent.parse(event),
+        );
+      }
+    } catch (error) {
       throw toTRPCError(error) ?? error;
     }
   }),

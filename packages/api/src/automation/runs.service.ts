@@ -1,5 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type Database, InvalidStateError, repositories, ValidationError } from '@netauto/db';
+import {
+  type Database,
+  InvalidStateError,
+  repositories,
+  type Repositories,
+  ValidationError,
+} from '@netauto/db';
+import type { OutputHub } from '@netauto/runner';
 import {
   isTerminalRunStatus,
   renderTemplate,
@@ -10,51 +16,34 @@ import {
   type RunCreateInput,
   type RunDetail,
   type RunListInput,
+  type RunOutputEvent,
 } from '@netauto/schema';
 import { actorOf, audited } from '../audit/audit.js';
 import type { Identity } from '../context.js';
 
+/** Chunks read from the table per round while following a run. */
+const FOLLOW_BATCH = 200;
+
 export class RunsService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly hub: OutputHub,
+  ) {}
 
   /**
-   * Records a pending run of a command, or of a template rendered with its variables.
-   * A disabled template is refused; a change-mode template marks the run.
+   * Records a run of a command, or of a template rendered with its variables, and
+   * queues it in the same transaction. A disabled template is refused; a change-mode
+   * template marks the run.
    */
-  async create(actor: Identity, input: RunCreateInput): Promise<Run> {
+  create(actor: Identity, input: RunCreateInput): Promise<Run> {
     return audited(
       this.db,
       actorOf(actor),
       'runs.create',
       async (repos) => {
-        await repos.devices.get(input.deviceId);
-        if ('command' in input) {
-          return repos.runs.create({
-            deviceId: input.deviceId,
-            command: input.command,
-            requestedBy: actor.user.id,
-            requestedByEmail: actor.user.email,
-          });
-        }
-        const template = await repos.templates.get(input.templateId);
-        if (!template.enabled) {
-          throw new InvalidStateError(`template ${template.name} is disabled`);
-        }
-        const rendered = renderTemplate(template, input.variables ?? {});
-        if (!rendered.ok) {
-          throw new ValidationError(
-            Object.values(rendered.fieldErrors).flat().join('; '),
-            rendered.fieldErrors,
-          );
-        }
-        return repos.runs.create({
-          deviceId: input.deviceId,
-          templateId: template.id,
-          command: rendered.command,
-          mode: template.mode,
-          requestedBy: actor.user.id,
-          requestedByEmail: actor.user.email,
-        });
+        const run = await this.record(repos, actor, input);
+        await repos.queue.addRun(run);
+        return run;
       },
       (r) => ({
         type: 'run',
@@ -67,6 +56,30 @@ export class RunsService {
         },
       }),
     );
+  }
+
+  private async record(repos: Repositories, actor: Identity, input: RunCreateInput): Promise<Run> {
+    await repos.devices.get(input.deviceId);
+    const who = { requestedBy: actor.user.id, requestedByEmail: actor.user.email };
+    if ('command' in input) {
+      return repos.runs.create({ deviceId: input.deviceId, command: input.command, ...who });
+    }
+    const template = await repos.templates.get(input.templateId);
+    if (!template.enabled) throw new InvalidStateError(`template ${template.name} is disabled`);
+    const rendered = renderTemplate(template, input.variables ?? {});
+    if (!rendered.ok) {
+      throw new ValidationError(
+        Object.values(rendered.fieldErrors).flat().join('; '),
+        rendered.fieldErrors,
+      );
+    }
+    return repos.runs.create({
+      deviceId: input.deviceId,
+      templateId: template.id,
+      command: rendered.command,
+      mode: template.mode,
+      ...who,
+    });
   }
 
   list(input: RunListInput): Promise<Page<Run>> {
@@ -90,35 +103,80 @@ export class RunsService {
   }
 
   /**
-   * The run now, then again each time its status or counters change, until it ends
-   * (checked every `intervalMs`). Stops when `signal` aborts.
+   * The run now, then again each time its status or counters change, until it ends.
+   * Woken by the workers' announcements; a missed one costs at most two seconds.
    */
-  async *watch(id: number, signal: AbortSignal | undefined, intervalMs = 500): AsyncGenerator<Run> {
+  async *watch(id: number, signal: AbortSignal | undefined): AsyncGenerator<Run> {
     const repos = repositories(this.db);
     let last = '';
-    for (;;) {
+    while (!signal?.aborted) {
+      const wakeup = this.hub.next(id, signal);
       const run = await repos.runs.get(id);
       const key = `${run.status}|${run.updatedAt}`;
       if (key !== last) {
         last = key;
         yield run;
       }
-      if (isTerminalRunStatus(run.status)) return;
-      try {
-        await sleep(intervalMs, undefined, { signal });
-      } catch {
+      if (isTerminalRunStatus(run.status)) {
+        wakeup.cancel();
         return;
       }
+      await wakeup.promise;
     }
   }
 
-  /** Cancels a pending run: it will never start. */
+  /**
+   * A run's output after `afterSeq`: every stored chunk once and in order, then new ones
+   * as they land, then the run as it ended. Resuming from the last seq a follower got
+   * loses and repeats nothing.
+   */
+  async *follow(
+    id: number,
+    afterSeq: number,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<RunOutputEvent> {
+    const repos = repositories(this.db);
+    await repos.runs.get(id);
+    let last = afterSeq;
+    while (!signal?.aborted) {
+      // Listen first, then read: a chunk stored in between wakes us at once.
+      const wakeup = this.hub.next(id, signal);
+      const chunks = await repos.chunks.list(id, last, FOLLOW_BATCH);
+      for (const chunk of chunks) {
+        yield { type: 'chunk', seq: chunk.seq, data: chunk.data };
+        last = chunk.seq;
+      }
+      if (chunks.length === FOLLOW_BATCH) {
+        wakeup.cancel();
+        continue;
+      }
+      const run = await repos.runs.get(id);
+      // A run ends after its last chunk is stored: once it has ended, read what is left.
+      if (isTerminalRunStatus(run.status) && last >= run.chunkCount - 1) {
+        wakeup.cancel();
+        yield { type: 'end', run };
+        return;
+      }
+      if (!isTerminalRunStatus(run.status)) await wakeup.promise;
+      else wakeup.cancel();
+    }
+  }
+
+  /**
+   * Cancels a run: a pending one never starts; a running one is stopped by its worker,
+   * which closes the channel at once and ends it as canceled, keeping its output.
+   */
   cancel(actor: Identity, id: number): Promise<Run> {
     return audited(
       this.db,
       actorOf(actor),
       'runs.cancel',
       async (repos) => {
+        const run = await repos.runs.get(id);
+        if (run.status === 'running') {
+          await repos.queue.requestCancel(id);
+          return run;
+        }
         // One statement, so that a run a worker starts meanwhile is never marked canceled.
         return repos.runs.finish(
           id,
@@ -126,7 +184,7 @@ export class RunsService {
           ['pending'],
         );
       },
-      (r) => ({ type: 'run', id: r.id }),
+      (r) => ({ type: 'run', id: r.id, summary: { status: r.status } }),
     );
   }
 }

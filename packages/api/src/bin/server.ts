@@ -8,13 +8,15 @@ import { createServices } from '../services.js';
 const env = readApiEnv();
 const opened = await openDatabase();
 await opened.db.migrate();
-const server = createApiServer(createServices(opened.db, authSettingsFrom(env)));
+const services = createServices(opened.db, authSettingsFrom(env));
+const server = createApiServer(services);
 server.listen(env.PORT, env.HOST, () => {
   console.log(`NetAuto API on http://${env.HOST}:${env.PORT}/api/trpc`);
 });
 
 async function stop() {
   server.close();
+  await services.hub.stop();
   await opened.close();
 }
 process.once('SIGINT', () => void stop());

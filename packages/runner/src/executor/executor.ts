@@ -4,9 +4,6 @@ import { RunError } from '../errors.js';
 import type { DeviceAccess } from '../execute.js';
 import { ChunkWriter } from './chunk-writer.js';
 
-/** The channel on which stored output is announced: the payload is `runId:lastSeq`. */
-export const OUTPUT_CHANNEL = 'netauto_run_output';
-
 export interface ExecutorDeps {
   db: Database;
   access: DeviceAccess;
@@ -16,7 +13,7 @@ export interface ExecutorDeps {
 
 /**
  * Runs one pending run to its end: pending → running → ok | error, with every byte of
- * output stored in order as it arrives and announced on OUTPUT_CHANNEL. A device that
+ * output stored in order as it arrives and announced to followers. A device that
  * fails is a result, not an exception: the run ends as error with its reason. Resolves
  * with the finished run, or undefined when the run was no longer pending (canceled, or
  * taken by another worker).
@@ -37,15 +34,12 @@ export async function executeRun(
     throw error;
   }
 
+  await repos.queue.announceOutput(runId, 'start');
   const writer = new ChunkWriter(
     async (pieces) => {
       const stored = await repos.chunks.append(runId, pieces);
       const last = stored.at(-1);
-      if (last) {
-        await deps.db.sequelize.query('SELECT pg_notify($1, $2)', {
-          bind: [OUTPUT_CHANNEL, `${runId}:${last.seq}`],
-        });
-      }
+      if (last) await repos.queue.announceOutput(runId, last.seq);
     },
     { intervalMs: deps.flushMs ?? 100 },
   );
@@ -76,8 +70,6 @@ export async function executeRun(
           message: outcome.message,
         })
       : await repos.runs.finish(runId, { status: 'ok', exitCode: outcome.exitCode });
-  await deps.db.sequelize.query('SELECT pg_notify($1, $2)', {
-    bind: [OUTPUT_CHANNEL, `${runId}:end`],
-  });
+  await repos.queue.announceOutput(runId, 'end');
   return finished;
 }

@@ -1,45 +1,20 @@
-import type { Database, Executor } from '@netauto/db';
-import { Logger, run, runMigrations, type Runner } from 'graphile-worker';
+import { CANCEL_CHANNEL, queueLogger, repositories, RUN_TASK, type Database } from '@netauto/db';
+import { run, type Runner } from 'graphile-worker';
 import pg from 'pg';
 import type { DeviceAccess } from '../execute.js';
 import { executeRun } from './executor.js';
 
-/** The queue task that executes one run. */
-export const RUN_TASK = 'netauto_run';
-/** The channel on which a cancel of a running run is asked for: the payload is its id. */
-export const CANCEL_CHANNEL = 'netauto_run_cancel';
-
-/** graphile-worker's own messages: errors to stderr, the rest nowhere. */
-const logger = new Logger(() => (level, message) => {
-  // LogLevel is a const enum, which isolated modules cannot name: compare its text.
-  if ((level as string) === 'error') console.error(`queue: ${message}`);
-});
-
-/** Creates or updates the queue's tables (graphile-worker's schema). */
-export async function installQueue(url: string): Promise<void> {
-  await runMigrations({ connectionString: url, logger });
-}
-
-/**
- * Puts a run on the queue. It is plain SQL, so that it can share the transaction that
- * created the run: a run is queued exactly when it exists. One queue per device runs a
- * device's runs one at a time.
- */
+/** Puts a run on the queue (for callers outside a transaction; see QueueRepo.addRun). */
 export async function enqueueRun(
   db: Database,
   run: { id: number; deviceId: number },
-  transaction?: Executor['transaction'],
 ): Promise<void> {
-  await db.sequelize.query(
-    `SELECT graphile_worker.add_job($1, json_build_object('runId', $2::int),
-       queue_name := 'device:' || $3::text, max_attempts := 1, job_key := 'run:' || $2::text)`,
-    { bind: [RUN_TASK, run.id, run.deviceId], ...(transaction && { transaction }) },
-  );
+  await repositories(db).queue.addRun(run);
 }
 
 /** Asks whichever worker runs this run to stop it (its channel closes at once). */
 export async function requestCancel(db: Database, runId: number): Promise<void> {
-  await db.sequelize.query('SELECT pg_notify($1, $2)', { bind: [CANCEL_CHANNEL, String(runId)] });
+  await repositories(db).queue.requestCancel(runId);
 }
 
 export interface Workers {
@@ -79,7 +54,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       concurrency: options.concurrency ?? 50,
       pollInterval: options.pollIntervalMs ?? 1000,
       noHandleSignals: true,
-      logger,
+      logger: queueLogger,
       taskList: {
         [RUN_TASK]: async (payload) => {
           const runId = (payload as { runId?: unknown } | null)?.runId;

@@ -1,0 +1,143 @@
+import type { AddressInfo } from 'node:net';
+import { authSettingsFrom, createApiServer, createServices, readApiEnv } from '@netauto/api';
+import { createTestDatabase } from '@netauto/db/testing';
+import { commandOutput, startLab, type SimDeviceSpec } from '@netauto/devsim';
+import { DeviceAccess, HostKeys, Secrets, startWorkers } from '@netauto/runner';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import type { RunOutputEvent as OutputEvent } from '@netauto/schema';
+import { createNetAutoClient, sessionFetch, type NetAutoClient } from '../src/index.js';
+
+const drip: SimDeviceSpec = {
+  hostname: 'live-drip',
+  platform: 'cisco_ios',
+  runningConfigLines: 150,
+  faults: { dripBytesPerSecond: 8000 },
+};
+
+describe('live run output through the API, from queue to subscriber', async () => {
+  const test = await createTestDatabase(inject('netautoPg'));
+  const lab = await startLab({ devices: [drip] });
+  const access = new DeviceAccess(
+    new Secrets(test.db, {
+      env: { NETAUTO_LAB_PASSWORD: 'netops-pass', NETAUTO_LAB_ENABLE: 'enable-pass' },
+    }),
+    new HostKeys(test.db, 'tofu'),
+    { connectMs: 3000, commandMs: 20_000, maxBytes: 1024 * 1024, telnet: false },
+  );
+  const workers = await startWorkers({
+    db: test.db,
+    access,
+    url: test.url,
+    concurrency: 4,
+    pollIntervalMs: 200,
+  });
+  const services = createServices(test.db, authSettingsFrom(readApiEnv({})));
+  const server = createApiServer(services);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  afterAll(async () => {
+    await workers.stop();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await services.hub.stop();
+    await lab.stop();
+    await test.drop();
+  });
+
+  await services.users.create(null, {
+    email: 'live@example.net',
+    password: 'a long enough secret',
+    role: 'operator',
+  });
+  const session = createNetAutoClient({
+    url,
+    fetch: sessionFetch(),
+  });
+  await session.auth.login.mutate({ email: 'live@example.net', password: 'a long enough secret' });
+  const { token } = await session.auth.tokens.create.mutate({ name: 'live' });
+  const api = createNetAutoClient({ url, token });
+  const sim = lab.device('live-drip');
+  const device = await api.devices.create.mutate({
+    hostname: 'live-drip',
+    ip: sim.host,
+    port: sim.port,
+    platform: 'cisco_ios',
+    username: 'netops',
+    credRef: 'env:LAB',
+  });
+  const expected = await commandOutput(drip, 'show running-config');
+
+  /** Follows a run until its end (or until `stopAfter` chunks), collecting events. */
+  function follow(client: NetAutoClient, runId: number, afterSeq?: number, stopAfter = Infinity) {
+    const events: OutputEvent[] = [];
+    const arrivals: number[] = [];
+    return new Promise<{ events: OutputEvent[]; arrivals: number[] }>((resolve, reject) => {
+      const sub = client.runs.onOutput.subscribe(
+        { runId, ...(afterSeq !== undefined && { afterSeq }) },
+        {
+          onData: (tracked) => {
+            events.push(tracked.data);
+            arrivals.push(Date.now());
+            const chunks = events.filter((e) => e.type === 'chunk').length;
+            if (tracked.data.type === 'end' || chunks >= stopAfter) {
+              sub.unsubscribe();
+              resolve({ events, arrivals });
+            }
+          },
+          onError: reject,
+        },
+      );
+    });
+  }
+
+  it('streams a run live while the device prints, then its end', async () => {
+    const run = await api.runs.create.mutate({
+      deviceId: device.id,
+      command: 'show running-config',
+    });
+    const { events, arrivals } = await follow(api, run.id);
+    const chunks = events.filter((e) => e.type === 'chunk');
+    expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
+    expect(chunks.map((c) => c.data).join('')).toBe(expected);
+    const end = events.at(-1);
+    expect(end?.type === 'end' && end.run.status).toBe('ok');
+    // Output arrived over time, not all at the end.
+    expect(chunks.length).toBeGreaterThan(3);
+    expect((arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThan(200);
+  });
+
+  it('a follower that drops and resumes from its last seq gets every chunk exactly once', async () => {
+    const run = await api.runs.create.mutate({
+      deviceId: device.id,
+      command: 'show running-config',
+    });
+    const first = await follow(api, run.id, undefined, 2);
+    const got = first.events.filter((e) => e.type === 'chunk');
+    const lastEvent = got.at(-1);
+    const lastSeq = lastEvent?.type === 'chunk' ? lastEvent.seq : -1;
+    const rest = await follow(api, run.id, lastSeq);
+    const all = [...got, ...rest.events.filter((e) => e.type === 'chunk')];
+    expect(all.map((c) => c.seq)).toEqual(all.map((_, i) => i));
+    expect(all.map((c) => c.data).join('')).toBe(expected);
+    // After the end, a follower gets the stored output and the end again, nothing more.
+    const again = await follow(api, run.id, lastSeq);
+    expect(again.events.filter((e) => e.type === 'chunk').length).toBe(rest.events.length - 1);
+  });
+
+  it('cancels a running run: its channel closes and it ends as canceled with its output', async () => {
+    const run = await api.runs.create.mutate({
+      deviceId: device.id,
+      command: 'show running-config',
+    });
+    const following = follow(api, run.id);
+    const firstChunk = await follow(api, run.id, undefined, 1);
+    expect(firstChunk.events).toHaveLength(1);
+    await api.runs.cancel.mutate({ id: run.id });
+    const { events } = await following;
+    const end = events.at(-1);
+    expect(end?.type === 'end' && end.run.errorReason).toBe('canceled');
+    const stored = (await api.runs.output.query({ id: run.id })).text;
+    expect(expected.startsWith(stored)).toBe(true);
+    expect(stored.length).toBeLessThan(expected.length);
+  });
+});
