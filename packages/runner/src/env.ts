@@ -15,6 +15,8 @@ const Env = z.object({
   NETAUTO_HOST_KEYS: z.enum(['tofu', 'strict']).default('tofu'),
   NETAUTO_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   NETAUTO_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  /** Runs at once in one worker process. */
+  NETAUTO_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   NETAUTO_OUTPUT_MAX_BYTES: z.coerce
     .number()
     .int()

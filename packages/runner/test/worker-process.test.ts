@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { repositories } from '@netauto/db';
+import { factories } from '@netauto/db/testing';
+import { startLab, type SimDeviceSpec } from '@netauto/devsim';
+import type { Run } from '@netauto/schema';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OutputHub } from '../src/executor/follow.js';
+import { enqueueRun } from '../src/executor/queue.js';
+import { useTestDatabase } from './db.js';
+
+const WORKER = path.resolve(import.meta.dirname, '../dist/bin/worker.js');
+
+const specs: SimDeviceSpec[] = [
+  ...Array.from({ length: 4 }, (_, i): SimDeviceSpec => ({
+    hostname: `wp${i}`,
+    platform: 'linux',
+  })),
+  { hostname: 'wpdrip', platform: 'linux', faults: { dripBytesPerSecond: 4000 } },
+];
+
+function startWorker(url: string): { child: ChildProcess; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [WORKER], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      NETAUTO_LAB_PASSWORD: 'netops-pass',
+      NETAUTO_WORKER_CONCURRENCY: '4',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, exited };
+}
+
+describe('netauto-worker processes', async () => {
+  const { db, url } = await useTestDatabase();
+  const lab = await startLab({ devices: specs });
+  const repos = repositories(db);
+  const make = factories(db);
+  const workers = [startWorker(url), startWorker(url)];
+  const hub = new OutputHub(url);
+  afterAll(async () => {
+    for (const w of workers) w.child.kill('SIGKILL');
+    await hub.stop();
+    await lab.stop();
+  });
+
+  const ids = new Map<string, number>();
+  for (const spec of specs) {
+    const sim = lab.device(spec.hostname);
+    const d = await make.device({
+      hostname: spec.hostname,
+      ip: sim.host,
+      port: sim.port,
+      platform: 'linux',
+      username: sim.spec.username,
+      credRef: 'env:LAB',
+    });
+    ids.set(spec.hostname, d.id);
+  }
+
+  async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error('timed out waiting');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('two worker processes share one queue and run each run once', async () => {
+    const runs: Run[] = [];
+    for (let i = 0; i < 12; i++) {
+      const run = await make.run({
+        deviceId: ids.get(`wp${i % 4}`) ?? 0,
+        command: `echo job ${i}`,
+      });
+      await enqueueRun(db, run);
+      runs.push(run);
+    }
+    await until(async () =>
+      (await Promise.all(runs.map((r) => repos.runs.get(r.id)))).every((r) => r.status === 'ok'),
+    );
+    for (const [i, run] of runs.entries())
+      expect(await repos.chunks.text(run.id)).toBe(`job ${i}\n`);
+  });
+
+  it('a follower in this process is woken by output a worker process stores', async () => {
+    const run = await make.run({ deviceId: ids.get('wpdrip') ?? 0, command: 'yes | head -c 4000' });
+    const woken = hub.next(run.id, undefined, 10_000);
+    const started = Date.now();
+    await enqueueRun(db, run);
+    await woken.promise;
+    expect(Date.now() - started).toBeLessThan(5000);
+    await until(async () => (await repos.chunks.list(run.id)).length > 0);
+    // Woken while the run still streams: live, not at the end.
+    expect((await repos.runs.get(run.id)).status).toBe('running');
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    for (const w of workers) w.child.kill('SIGTERM');
+    const codes = await Promise.all(workers.map((w) => w.exited));
+    expect(codes).toEqual([0, 0]);
+  });
+});
