@@ -15,6 +15,9 @@ const Env = z.object({
   NETAUTO_HOST_KEYS: z.enum(['tofu', 'strict']).default('tofu'),
   NETAUTO_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   NETAUTO_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  /** How often a worker says its runs are alive, and when a silent one counts as lost. */
+  NETAUTO_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
+  NETAUTO_WORKER_LOST_MS: z.coerce.number().int().min(200).max(3_600_000).default(30_000),
   /** Runs at once in one worker process. */
   NETAUTO_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   NETAUTO_OUTPUT_MAX_BYTES: z.coerce

@@ -26,6 +26,8 @@ function startWorker(url: string): { child: ChildProcess; exited: Promise<number
       DATABASE_URL: url,
       NETAUTO_LAB_PASSWORD: 'netops-pass',
       NETAUTO_WORKER_CONCURRENCY: '4',
+      NETAUTO_HEARTBEAT_MS: '200',
+      NETAUTO_WORKER_LOST_MS: '1500',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -97,9 +99,34 @@ describe('netauto-worker processes', async () => {
     expect((await repos.runs.get(run.id)).status).toBe('running');
   });
 
+  it('a worker killed mid-run leaves no run running: it ends as worker_lost, output kept', async () => {
+    const run = await make.run({
+      deviceId: ids.get('wpdrip') ?? 0,
+      command: 'yes | head -c 40000',
+    });
+    await enqueueRun(db, run);
+    await until(async () => (await repos.runs.get(run.id)).status === 'running');
+    await until(async () => (await repos.chunks.list(run.id)).length >= 2);
+    // Kill the worker that has it; the other one notices the silence.
+    const owner = (
+      await db.rows<{ worker_id: string }>('SELECT worker_id FROM runs WHERE id = $1', [run.id])
+    )[0];
+    const victim = workers.find((w) => owner?.worker_id.includes(`:${w.child.pid}:`));
+    expect(victim).toBeDefined();
+    victim?.child.kill('SIGKILL');
+    await victim?.exited;
+    const before = await repos.chunks.text(run.id);
+    await until(async () => (await repos.runs.get(run.id)).status === 'error', 10_000);
+    const ended = await repos.runs.get(run.id);
+    expect(ended.errorReason).toBe('worker_lost');
+    expect((await repos.chunks.text(run.id)).startsWith(before)).toBe(true);
+    expect(before.length).toBeGreaterThan(0);
+    workers.splice(workers.indexOf(victim as (typeof workers)[number]), 1);
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     for (const w of workers) w.child.kill('SIGTERM');
     const codes = await Promise.all(workers.map((w) => w.exited));
-    expect(codes).toEqual([0, 0]);
+    expect(codes).toEqual(workers.map(() => 0));
   });
 });

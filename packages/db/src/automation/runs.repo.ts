@@ -168,9 +168,42 @@ export class RunsRepo {
     };
   }
 
-  /** pending → running, stamping started_at. */
-  async markRunning(id: number): Promise<Run> {
-    return this.transition(id, 'running', `started_at = now()`, []);
+  /** pending → running, stamping started_at and, when given, the worker that runs it. */
+  async markRunning(id: number, workerId?: string): Promise<Run> {
+    return this.transition(
+      id,
+      'running',
+      `started_at = now(), worker_id = $4, heartbeat_at = now()`,
+      [workerId ?? null],
+    );
+  }
+
+  /** A worker says it is still running these runs. */
+  async heartbeat(workerId: string, ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await select(
+      this.ex,
+      `UPDATE runs SET heartbeat_at = now()
+       WHERE id = ANY($1::int[]) AND worker_id = $2 AND status = 'running' RETURNING id`,
+      [ids, workerId],
+    );
+  }
+
+  /**
+   * Ends as worker_lost every run whose worker has not been heard from for `staleMs`
+   * (it died, or lost the database). Returns the runs ended.
+   */
+  async endLost(staleMs: number): Promise<Run[]> {
+    const rows = await select<RunRow>(
+      this.ex,
+      `UPDATE runs AS r SET status = 'error', error_reason = 'worker_lost',
+         error_message = 'the worker running it stopped answering; output stored before is kept',
+         finished_at = now(), updated_at = now()
+       WHERE r.status = 'running' AND r.heartbeat_at < now() - ($1::float8 * interval '1 millisecond')
+       RETURNING ${RUN_COLUMNS}`,
+      [staleMs],
+    );
+    return rows.map(toRun);
   }
 
   /**

@@ -106,6 +106,22 @@ describe('runs repository', async () => {
     expect((await runs.get(run.id)).status).toBe('running');
   });
 
+  it('ends as worker_lost only the running runs whose worker went silent', async () => {
+    const alive = await make.run();
+    const lost = await make.run();
+    await runs.markRunning(alive.id, 'w-alive');
+    await runs.markRunning(lost.id, 'w-dead');
+    await db.rows(
+      `UPDATE runs SET heartbeat_at = now() - interval '1 minute' WHERE id = ANY($1::int[]) RETURNING id`,
+      [[alive.id, lost.id]],
+    );
+    await runs.heartbeat('w-alive', [alive.id]);
+    const ended = await runs.endLost(30_000);
+    expect(ended.map((r) => r.id)).toEqual([lost.id]);
+    expect(await runs.get(lost.id)).toMatchObject({ status: 'error', errorReason: 'worker_lost' });
+    expect((await runs.get(alive.id)).status).toBe('running');
+  });
+
   it('lets exactly one of several concurrent starts win', async () => {
     const run = await make.run();
     const results = await Promise.allSettled(

@@ -1,7 +1,13 @@
+import { runHeartbeat } from './0004-run-heartbeat.js';
 import { knownHostPending } from './0003-known-host-pending.js';
 import { initial } from './0001-initial.js';
 import { loginThrottle } from './0002-login-throttle.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [initial, loginThrottle, knownHostPending];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  loginThrottle,
+  knownHostPending,
+  runHeartbeat,
+];

@@ -64,6 +64,13 @@ export class Run extends Model {
   @Column({ type: DataType.DATE, allowNull: true })
   declare finishedAt: Date | null;
 
+  /** The worker running it, and when that worker last said it is alive. */
+  @Column({ type: DataType.TEXT, allowNull: true })
+  declare workerId: string | null;
+
+  @Column({ type: DataType.DATE, allowNull: true })
+  declare heartbeatAt: Date | null;
+
   @BelongsTo(() => Device, { foreignKey: 'deviceId', onDelete: 'RESTRICT' })
   declare device?: Device;
 

@@ -15,6 +15,8 @@ const workers = await startWorkers({
   access: createDeviceAccess(opened.db),
   url: opened.db.url,
   concurrency: env.NETAUTO_WORKER_CONCURRENCY,
+  heartbeatMs: env.NETAUTO_HEARTBEAT_MS,
+  lostAfterMs: env.NETAUTO_WORKER_LOST_MS,
 });
 console.log(
   `netauto-worker ${process.pid}: taking runs, ${env.NETAUTO_WORKER_CONCURRENCY} at a time`,

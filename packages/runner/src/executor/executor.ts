@@ -9,6 +9,8 @@ export interface ExecutorDeps {
   access: DeviceAccess;
   /** How often output is stored while it flows (default 100 ms). */
   flushMs?: number;
+  /** Who runs it, for the heartbeat that tells a dead worker's runs apart. */
+  workerId?: string;
 }
 
 /**
@@ -27,7 +29,7 @@ export async function executeRun(
   const detail = await repos.runs.get(runId, { device: true, template: true });
   if (detail.status !== 'pending' || !detail.device) return undefined;
   try {
-    await repos.runs.markRunning(runId);
+    await repos.runs.markRunning(runId, deps.workerId);
   } catch (error) {
     // Canceled or started elsewhere between the read and the start.
     if (error instanceof InvalidStateError) return undefined;

@@ -1,5 +1,7 @@
 import { CANCEL_CHANNEL, queueLogger, repositories, RUN_TASK, type Database } from '@netauto/db';
 import { run, type Runner } from 'graphile-worker';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import pg from 'pg';
 import type { DeviceAccess } from '../execute.js';
 import { executeRun } from './executor.js';
@@ -31,6 +33,10 @@ export interface WorkerOptions {
   concurrency?: number;
   /** How often the queue looks for jobs besides being woken (default 1 s). */
   pollIntervalMs?: number;
+  /** How often this process says its runs are alive (default 5 s). */
+  heartbeatMs?: number;
+  /** A run not heard of for this long has lost its worker (default 30 s). */
+  lostAfterMs?: number;
 }
 
 /**
@@ -39,6 +45,16 @@ export interface WorkerOptions {
  */
 export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const running = new Map<number, AbortController>();
+  const workerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const repos = repositories(options.db);
+  // Say that the runs in hand are alive, and end those whose worker has died: any
+  // worker may end another's lost runs.
+  const heartbeat = setInterval(() => {
+    void (async () => {
+      await repos.runs.heartbeat(workerId, [...running.keys()]);
+      await repos.runs.endLost(options.lostAfterMs ?? 30_000);
+    })().catch(() => undefined);
+  }, options.heartbeatMs ?? 5000);
   const listener = new pg.Client({ connectionString: options.url });
   await listener.connect();
   listener.on('notification', (note) => {
@@ -62,7 +78,11 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
           const controller = new AbortController();
           running.set(runId, controller);
           try {
-            await executeRun({ db: options.db, access: options.access }, runId, controller.signal);
+            await executeRun(
+              { db: options.db, access: options.access, workerId },
+              runId,
+              controller.signal,
+            );
           } finally {
             running.delete(runId);
           }
@@ -70,12 +90,14 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       },
     });
   } catch (error) {
+    clearInterval(heartbeat);
     await listener.end();
     throw error;
   }
   return {
     async stop() {
       await runner.stop();
+      clearInterval(heartbeat);
       await listener.end();
     },
   };
