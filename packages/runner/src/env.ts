@@ -18,6 +18,9 @@ const Env = z.object({
   /** How often a worker says its runs are alive, and when a silent one counts as lost. */
   NETAUTO_HEARTBEAT_MS: z.coerce.number().int().min(50).max(600_000).default(5000),
   NETAUTO_WORKER_LOST_MS: z.coerce.number().int().min(200).max(3_600_000).default(30_000),
+  /** Runs at once in all and per site (devices without a site share "default"), across processes. */
+  NETAUTO_QUOTA_GLOBAL: z.coerce.number().int().min(1).max(100_000).default(50),
+  NETAUTO_QUOTA_SITE: z.coerce.number().int().min(1).max(100_000).default(5),
   /** Runs at once in one worker process. */
   NETAUTO_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   NETAUTO_OUTPUT_MAX_BYTES: z.coerce

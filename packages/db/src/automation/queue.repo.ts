@@ -19,7 +19,8 @@ export class QueueRepo {
   async addRun(run: { id: number; deviceId: number }): Promise<void> {
     await select(
       this.ex,
-      `SELECT id FROM graphile_worker.add_job($1, json_build_object('runId', $2::int),
+      `SELECT id FROM graphile_worker.add_job($1,
+         json_build_object('runId', $2::int, 'deviceId', $3::int),
          queue_name := 'device:' || $3::text, max_attempts := 1, job_key := 'run:' || $2::text)`,
       [RUN_TASK, run.id, run.deviceId],
     );

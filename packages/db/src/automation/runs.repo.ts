@@ -14,6 +14,7 @@ import { DevicesRepo } from '../inventory/devices.repo.js';
 import {
   containsPattern,
   decodeCursor,
+  inTransaction,
   encodeCursor,
   iso,
   isoOrNull,
@@ -81,6 +82,9 @@ function fromStatuses(to: RunStatus): RunStatus[] {
     RUN_TRANSITIONS[from].includes(to),
   );
 }
+
+/** Serialises run starts across processes while quotas are counted. */
+const RUN_START_LOCK = 727_316_402;
 
 type RunCursor = [string, number];
 const isRunCursor = (v: unknown): v is RunCursor =>
@@ -176,6 +180,34 @@ export class RunsRepo {
       `started_at = now(), worker_id = $4, heartbeat_at = now()`,
       [workerId ?? null],
     );
+  }
+
+  /**
+   * Starts a pending run if the quotas allow: at most `global` runs at once in all and
+   * `perSite` per site (devices without a site share "default"). Holds a lock while it
+   * counts, so that workers in any number of processes never start too many. Returns
+   * 'over' when a quota is full (the run stays pending), or the started run.
+   */
+  async startWithinQuota(
+    id: number,
+    workerId: string | undefined,
+    quota: { global: number; perSite: number },
+  ): Promise<Run | 'over'> {
+    return inTransaction(this.ex, async (tx) => {
+      await select(tx, 'SELECT pg_advisory_xact_lock($1)', [RUN_START_LOCK]);
+      const counts = await selectOne<{ total: number; site: number }>(
+        tx,
+        `SELECT count(*)::int AS total,
+           count(*) FILTER (WHERE coalesce(d.site, 'default') = (
+             SELECT coalesce(s.site, 'default') FROM runs x JOIN devices s ON s.id = x.device_id
+             WHERE x.id = $1))::int AS site
+         FROM runs r JOIN devices d ON d.id = r.device_id WHERE r.status = 'running'`,
+        [id],
+      );
+      if ((counts?.total ?? 0) >= quota.global || (counts?.site ?? 0) >= quota.perSite)
+        return 'over';
+      return new RunsRepo(tx).markRunning(id, workerId);
+    });
   }
 
   /** A worker says it is still running these runs. */

@@ -122,6 +122,24 @@ describe('runs repository', async () => {
     expect((await runs.get(alive.id)).status).toBe('running');
   });
 
+  it('starts runs only within the global and per-site quotas', async () => {
+    const site = `q-${Date.now()}`;
+    const a = await make.device({ site });
+    const b = await make.device({ site });
+    const c = await make.device({ site: `${site}-other` });
+    const r1 = await make.run({ deviceId: a.id });
+    const r2 = await make.run({ deviceId: b.id });
+    const r3 = await make.run({ deviceId: c.id });
+    const running = (await runs.list({ status: ['running'], limit: 100 })).items.length;
+    const quota = { global: running + 2, perSite: 1 };
+    expect(await runs.startWithinQuota(r1.id, 'w', quota)).toMatchObject({ status: 'running' });
+    expect(await runs.startWithinQuota(r2.id, 'w', quota)).toBe('over');
+    expect(await runs.startWithinQuota(r3.id, 'w', quota)).toMatchObject({ status: 'running' });
+    // The global quota is full now, whatever the site.
+    expect(await runs.startWithinQuota(r2.id, 'w', { ...quota, perSite: 5 })).toBe('over');
+    expect((await runs.get(r2.id)).status).toBe('pending');
+  });
+
   it('lets exactly one of several concurrent starts win', async () => {
     const run = await make.run();
     const results = await Promise.allSettled(

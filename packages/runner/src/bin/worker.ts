@@ -17,6 +17,7 @@ const workers = await startWorkers({
   concurrency: env.NETAUTO_WORKER_CONCURRENCY,
   heartbeatMs: env.NETAUTO_HEARTBEAT_MS,
   lostAfterMs: env.NETAUTO_WORKER_LOST_MS,
+  quota: { global: env.NETAUTO_QUOTA_GLOBAL, perSite: env.NETAUTO_QUOTA_SITE },
 });
 console.log(
   `netauto-worker ${process.pid}: taking runs, ${env.NETAUTO_WORKER_CONCURRENCY} at a time`,

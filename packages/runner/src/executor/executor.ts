@@ -11,28 +11,38 @@ export interface ExecutorDeps {
   flushMs?: number;
   /** Who runs it, for the heartbeat that tells a dead worker's runs apart. */
   workerId?: string;
+  /** Runs at once in all, and per site, across every process (default 50 and 5). */
+  quota?: { global: number; perSite: number };
 }
+
+/** Why a run was not executed now. */
+export type NotRun = 'not_pending' | 'over_quota';
 
 /**
  * Runs one pending run to its end: pending → running → ok | error, with every byte of
  * output stored in order as it arrives and announced to followers. A device that
  * fails is a result, not an exception: the run ends as error with its reason. Resolves
- * with the finished run, or undefined when the run was no longer pending (canceled, or
- * taken by another worker).
+ * with the finished run, 'not_pending' when the run was canceled or taken by another
+ * worker, or 'over_quota' when it must wait for a quota (it stays pending).
  */
 export async function executeRun(
   deps: ExecutorDeps,
   runId: number,
   signal?: AbortSignal,
-): Promise<Run | undefined> {
+): Promise<Run | NotRun> {
   const repos = repositories(deps.db);
   const detail = await repos.runs.get(runId, { device: true, template: true });
-  if (detail.status !== 'pending' || !detail.device) return undefined;
+  if (detail.status !== 'pending' || !detail.device) return 'not_pending';
   try {
-    await repos.runs.markRunning(runId, deps.workerId);
+    const started = await repos.runs.startWithinQuota(
+      runId,
+      deps.workerId,
+      deps.quota ?? { global: 50, perSite: 5 },
+    );
+    if (started === 'over') return 'over_quota';
   } catch (error) {
     // Canceled or started elsewhere between the read and the start.
-    if (error instanceof InvalidStateError) return undefined;
+    if (error instanceof InvalidStateError) return 'not_pending';
     throw error;
   }
 

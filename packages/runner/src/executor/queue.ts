@@ -37,7 +37,12 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** A run not heard of for this long has lost its worker (default 30 s). */
   lostAfterMs?: number;
+  /** Runs at once in all, and per site, across every process (default 50 and 5). */
+  quota?: { global: number; perSite: number };
 }
+
+/** How long a run over quota waits before it is looked at again. */
+const QUOTA_RETRY_MS = 250;
 
 /**
  * Starts queue workers in this process: any number of processes may do so on one
@@ -72,17 +77,34 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       noHandleSignals: true,
       logger: queueLogger,
       taskList: {
-        [RUN_TASK]: async (payload) => {
-          const runId = (payload as { runId?: unknown } | null)?.runId;
-          if (typeof runId !== 'number') return;
+        [RUN_TASK]: async (payload, helpers) => {
+          const { runId, deviceId } = (payload ?? {}) as { runId?: unknown; deviceId?: unknown };
+          if (typeof runId !== 'number' || typeof deviceId !== 'number') return;
           const controller = new AbortController();
           running.set(runId, controller);
           try {
-            await executeRun(
-              { db: options.db, access: options.access, workerId },
+            const outcome = await executeRun(
+              {
+                db: options.db,
+                access: options.access,
+                workerId,
+                ...(options.quota && { quota: options.quota }),
+              },
               runId,
               controller.signal,
             );
+            if (outcome === 'over_quota') {
+              // Waits in the queue, not in a worker slot: other sites' runs go on meanwhile.
+              await helpers.addJob(
+                RUN_TASK,
+                { runId, deviceId },
+                {
+                  queueName: `device:${deviceId}`,
+                  runAt: new Date(Date.now() + QUOTA_RETRY_MS),
+                  maxAttempts: 1,
+                },
+              );
+            }
           } finally {
             running.delete(runId);
           }

@@ -1,0 +1,94 @@
+import { repositories } from '@netauto/db';
+import { factories } from '@netauto/db/testing';
+import { startLab, type SimDeviceSpec } from '@netauto/devsim';
+import type { Device, Run } from '@netauto/schema';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DeviceAccess } from '../src/execute.js';
+import { enqueueRun, startWorkers } from '../src/executor/queue.js';
+import { HostKeys } from '../src/hostkeys/hostkeys.js';
+import { Secrets } from '../src/secrets/secrets.js';
+import { useTestDatabase } from './db.js';
+
+const specs: SimDeviceSpec[] = Array.from({ length: 14 }, (_, i): SimDeviceSpec => ({
+  hostname: `quota${i}`,
+  platform: 'linux',
+}));
+
+/** The most runs that were running at the same moment, from their recorded times. */
+function mostAtOnce(runs: Run[]): number {
+  const events = runs.flatMap((r) => [
+    [Date.parse(r.startedAt ?? ''), 1] as const,
+    [Date.parse(r.finishedAt ?? ''), -1] as const,
+  ]);
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let most = 0;
+  for (const [, step] of events) {
+    now += step;
+    most = Math.max(most, now);
+  }
+  return most;
+}
+
+describe('run quotas', async () => {
+  const { db, url } = await useTestDatabase();
+  const lab = await startLab({ devices: specs });
+  const repos = repositories(db);
+  const make = factories(db);
+  const access = new DeviceAccess(
+    new Secrets(db, { env: { NETAUTO_LAB_PASSWORD: 'netops-pass' } }),
+    new HostKeys(db, 'tofu'),
+    { connectMs: 5000, commandMs: 20_000, maxBytes: 1024 * 1024, telnet: false },
+  );
+  // Two pools, as two processes: the quota holds across them.
+  const quota = { global: 8, perSite: 3 };
+  const pools = [
+    await startWorkers({ db, access, url, concurrency: 10, pollIntervalMs: 100, quota }),
+    await startWorkers({ db, access, url, concurrency: 10, pollIntervalMs: 100, quota }),
+  ];
+  afterAll(async () => {
+    for (const pool of pools) await pool.stop();
+    await lab.stop();
+  });
+
+  const devices: Device[] = [];
+  for (const [i, spec] of specs.entries()) {
+    const sim = lab.device(spec.hostname);
+    devices.push(
+      await make.device({
+        hostname: spec.hostname,
+        ip: sim.host,
+        port: sim.port,
+        platform: 'linux',
+        username: sim.spec.username,
+        credRef: 'env:LAB',
+        // Ten devices at one site, four with no site (they share "default").
+        site: i < 10 ? 'dc9' : null,
+      }),
+    );
+  }
+
+  it('never runs more than the site quota at once, and waits instead of refusing', async () => {
+    const runs: Run[] = [];
+    for (const device of devices) {
+      const run = await make.run({ deviceId: device.id, command: 'sleep 0.4' });
+      await enqueueRun(db, run);
+      runs.push(run);
+    }
+    const end = Date.now() + 30_000;
+    let done: Run[] = [];
+    while (Date.now() < end) {
+      done = await Promise.all(runs.map((r) => repos.runs.get(r.id)));
+      if (done.every((r) => r.status === 'ok' || r.status === 'error')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(done.map((r) => r.status)).toEqual(runs.map(() => 'ok'));
+    const site = done.filter((r) => devices.find((d) => d.id === r.deviceId)?.site === 'dc9');
+    const noSite = done.filter((r) => devices.find((d) => d.id === r.deviceId)?.site === null);
+    expect(mostAtOnce(site)).toBeLessThanOrEqual(3);
+    expect(mostAtOnce(noSite)).toBeLessThanOrEqual(3);
+    expect(mostAtOnce(done)).toBeLessThanOrEqual(8);
+    // The two sites ran side by side: the limit is per site, not one for all.
+    expect(mostAtOnce(done)).toBeGreaterThan(3);
+  });
+});
