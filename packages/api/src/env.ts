@@ -12,6 +12,8 @@ const Env = z.object({
   NETAUTO_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   NETAUTO_LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  /** Run queue workers in this process too (0: leave runs to netauto-worker processes). */
+  NETAUTO_WORKERS: z.enum(['0', '1']).default('1'),
   HOST: z.string().default('127.0.0.1'),
 });
 export type ApiEnv = z.infer<typeof Env>;

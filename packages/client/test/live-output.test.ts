@@ -14,9 +14,27 @@ const drip: SimDeviceSpec = {
   faults: { dripBytesPerSecond: 8000 },
 };
 
+const PLATFORM_COMMANDS = {
+  cisco_ios: 'show version',
+  cisco_nxos: 'show version',
+  cisco_iosxr: 'show version',
+  arista_eos: 'show version',
+  juniper_junos: 'show version',
+  linux: 'uname -a',
+} as const;
+const platformSpecs: SimDeviceSpec[] = Object.keys(PLATFORM_COMMANDS).map((platform) => ({
+  hostname: `api-${platform.replace('_', '-')}`,
+  platform: platform as SimDeviceSpec['platform'],
+}));
+const faulty: SimDeviceSpec = {
+  hostname: 'api-locked',
+  platform: 'cisco_ios',
+  faults: { rejectPassword: true },
+};
+
 describe('live run output through the API, from queue to subscriber', async () => {
   const test = await createTestDatabase(inject('netautoPg'));
-  const lab = await startLab({ devices: [drip] });
+  const lab = await startLab({ devices: [drip, ...platformSpecs, faulty] });
   const access = new DeviceAccess(
     new Secrets(test.db, {
       env: { NETAUTO_LAB_PASSWORD: 'netops-pass', NETAUTO_LAB_ENABLE: 'enable-pass' },
@@ -89,6 +107,47 @@ describe('live run output through the API, from queue to subscriber', async () =
       );
     });
   }
+
+  it('runs a command on every platform through the API, from create to ok', async () => {
+    const runs = [];
+    for (const spec of platformSpecs) {
+      const sim = lab.device(spec.hostname);
+      const d = await api.devices.create.mutate({
+        hostname: spec.hostname,
+        ip: sim.host,
+        port: sim.port,
+        platform: spec.platform,
+        username: 'netops',
+        credRef: 'env:LAB',
+      });
+      const command = PLATFORM_COMMANDS[spec.platform];
+      runs.push({ spec, command, run: await api.runs.create.mutate({ deviceId: d.id, command }) });
+    }
+    for (const { spec, command, run } of runs) {
+      const { events } = await follow(api, run.id);
+      const end = events.at(-1);
+      expect(end?.type === 'end' && end.run.status, spec.platform).toBe('ok');
+      expect((await api.runs.output.query({ id: run.id })).text).toBe(
+        await commandOutput(spec, command),
+      );
+    }
+  });
+
+  it('a faulty device ends its run with the reason', async () => {
+    const sim = lab.device('api-locked');
+    const d = await api.devices.create.mutate({
+      hostname: 'api-locked',
+      ip: sim.host,
+      port: sim.port,
+      platform: 'cisco_ios',
+      username: 'netops',
+      credRef: 'env:LAB',
+    });
+    const run = await api.runs.create.mutate({ deviceId: d.id, command: 'show version' });
+    const { events } = await follow(api, run.id);
+    const end = events.at(-1);
+    expect(end?.type === 'end' && end.run.errorReason).toBe('auth_failed');
+  });
 
   it('streams a run live while the device prints, then its end', async () => {
     const run = await api.runs.create.mutate({

@@ -25,3 +25,4 @@ export {
 } from './executor/queue.js';
 export { ChunkWriter } from './executor/chunk-writer.js';
 export { OutputHub, type Wakeup } from './executor/follow.js';
+export { startWorkersFromEnv } from './executor/from-env.js';

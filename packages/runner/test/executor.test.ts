@@ -102,6 +102,26 @@ describe('executing a run', async () => {
     expect((await repos.chunks.text(run.id)).length).toBeGreaterThan(0);
   });
 
+  it("applies a template's own command timeout", async () => {
+    const template = await make.template({
+      name: 'slow',
+      body: 'sleep {{ s }}',
+      variables: { s: { type: 'integer' } },
+      commandTimeoutMs: 1000,
+    });
+    const run = await make.run({
+      deviceId: devices.get('exec-linux') ?? 0,
+      command: 'sleep 5',
+      templateId: template.id,
+    });
+    const started = Date.now();
+    expect(await executeRun(deps, run.id)).toMatchObject({
+      status: 'error',
+      errorReason: 'command_timeout',
+    });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it('leaves alone a run that is no longer pending', async () => {
     const run = await newRun('exec-ios', 'show version');
     await repos.runs.finish(run.id, { status: 'error', reason: 'canceled' });

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Serves the API alone on HOST:PORT (default 127.0.0.1:3001), migrating first.
+// Serves the API alone on HOST:PORT (default 127.0.0.1:3001), migrating first, with
+// queue workers in-process unless NETAUTO_WORKERS=0.
 import { openDatabase } from '@netauto/db';
+import { startWorkersFromEnv } from '@netauto/runner';
 import { authSettingsFrom, readApiEnv } from '../env.js';
 import { createApiServer } from '../http.js';
 import { createServices } from '../services.js';
@@ -9,6 +11,7 @@ const env = readApiEnv();
 const opened = await openDatabase();
 await opened.db.migrate();
 const services = createServices(opened.db, authSettingsFrom(env));
+const workers = env.NETAUTO_WORKERS === '1' ? await startWorkersFromEnv(opened.db) : undefined;
 const server = createApiServer(services);
 server.listen(env.PORT, env.HOST, () => {
   console.log(`NetAuto API on http://${env.HOST}:${env.PORT}/api/trpc`);
@@ -16,6 +19,7 @@ server.listen(env.PORT, env.HOST, () => {
 
 async function stop() {
   server.close();
+  await workers?.stop();
   await services.hub.stop();
   await opened.close();
 }

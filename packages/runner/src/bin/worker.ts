@@ -4,21 +4,12 @@
 // SIGINT and SIGTERM: runs in hand finish, no new ones are taken.
 import { openDatabase } from '@netauto/db';
 import { readRunnerEnv } from '../env.js';
-import { createDeviceAccess } from '../execute.js';
-import { startWorkers } from '../executor/queue.js';
+import { startWorkersFromEnv } from '../executor/from-env.js';
 
 const env = readRunnerEnv();
 const opened = await openDatabase({ applicationName: 'netauto-worker' });
 await opened.db.migrate();
-const workers = await startWorkers({
-  db: opened.db,
-  access: createDeviceAccess(opened.db),
-  url: opened.db.url,
-  concurrency: env.NETAUTO_WORKER_CONCURRENCY,
-  heartbeatMs: env.NETAUTO_HEARTBEAT_MS,
-  lostAfterMs: env.NETAUTO_WORKER_LOST_MS,
-  quota: { global: env.NETAUTO_QUOTA_GLOBAL, perSite: env.NETAUTO_QUOTA_SITE },
-});
+const workers = await startWorkersFromEnv(opened.db);
 console.log(
   `netauto-worker ${process.pid}: taking runs, ${env.NETAUTO_WORKER_CONCURRENCY} at a time`,
 );
