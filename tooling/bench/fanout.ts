@@ -1,0 +1,193 @@
+/**
+ * Fan-out benchmark: NetAuto end to end against a bare ssh2 loop, in the same run.
+ *
+ *  1. 500 simulated linux devices, one command each (`uname -a`), 50 at a time:
+ *     (a) NetAuto: runs created through the API with @netauto/client, executed by a
+ *         netauto-worker process, until every run is finished and its output stored;
+ *     (b) a bare ssh2 loop with the same concurrency and command.
+ *     Devices per second for both and the ratio (target: at least 60%).
+ *  2. One device printing 200 MiB, stored and followed live by a subscriber through the
+ *     API, against a bare ssh2 read (target: at least 50%), with the worker process's
+ *     peak memory (target: under 300 MB).
+ *
+ *   pnpm bench:fanout
+ *
+ * Knobs: BENCH_DEVICES (500), BENCH_CONCURRENCY (50), BENCH_READ_MIB (200). The worker
+ * runs with per-site and global quotas raised to the concurrency, so that the quota is
+ * not what is measured. It prints figures only.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { authSettingsFrom, createApiServer, createServices, readApiEnv } from '@netauto/api';
+import { createNetAutoClient, sessionFetch } from '@netauto/client';
+import { connectDatabase, startTemporaryPostgres } from '@netauto/db';
+import { fleet, startLab } from '@netauto/devsim';
+import { bareExec, intFromEnv, pool } from './ssh-loop.js';
+
+const DEVICES = intFromEnv('BENCH_DEVICES', 500);
+const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 50);
+const READ_MIB = intFromEnv('BENCH_READ_MIB', 200);
+const COMMAND = 'uname -a';
+const PASSWORD = 'netops-pass';
+const WORKER = path.resolve(import.meta.dirname, '../../packages/runner/dist/bin/worker.js');
+
+/** Peak resident memory of a process, from Linux's /proc (VmHWM), in MiB. */
+function peakRssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
+  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
+}
+
+async function main() {
+  console.log(
+    `fan-out benchmark: ${DEVICES} devices, concurrency ${CONCURRENCY}, read ${READ_MIB} MiB`,
+  );
+  const pgServer = await startTemporaryPostgres();
+  const admin = connectDatabase(pgServer.adminUrl, { poolMax: 1 });
+  await admin.sequelize.query('CREATE DATABASE bench_fanout');
+  await admin.close();
+  const url = pgServer.urlFor('bench_fanout');
+  const db = connectDatabase(url, { poolMax: 20 });
+  await db.migrate();
+
+  const readBytes = READ_MIB * 1024 * 1024;
+  const lab = await startLab({
+    devices: [
+      ...fleet({ count: DEVICES, platforms: ['linux'], faults: 0, seed: 'fanout' }),
+      { hostname: 'bulk-reader', platform: 'linux', site: 'reader' },
+    ],
+  });
+  const services = createServices(db, authSettingsFrom(readApiEnv({})));
+  const server = createApiServer(services);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const worker = spawn(process.execPath, [WORKER], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      NETAUTO_DEVSIM_PASSWORD: PASSWORD,
+      NETAUTO_WORKER_CONCURRENCY: String(CONCURRENCY),
+      NETAUTO_QUOTA_GLOBAL: String(CONCURRENCY),
+      NETAUTO_QUOTA_SITE: String(CONCURRENCY),
+      NETAUTO_OUTPUT_MAX_BYTES: String(readBytes * 2),
+      NETAUTO_COMMAND_TIMEOUT_MS: '600000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+
+  try {
+    await services.users.create(null, {
+      email: 'bench@example.net',
+      password: 'bench-password',
+      role: 'operator',
+    });
+    const session = createNetAutoClient({ url: apiUrl, fetch: sessionFetch() });
+    await session.auth.login.mutate({ email: 'bench@example.net', password: 'bench-password' });
+    const { token } = await session.auth.tokens.create.mutate({ name: 'bench' });
+    const api = createNetAutoClient({ url: apiUrl, token });
+    const inventory = JSON.parse(lab.inventory('json')) as Parameters<
+      typeof api.devices.import.mutate
+    >[0]['devices'];
+    const imported = await api.devices.import.mutate({ devices: inventory });
+    const ids = imported.ids;
+    const readerId = ids.at(-1) ?? 0;
+    const fanoutIds = ids.slice(0, -1);
+    const devices = lab.devices.filter((d) => d.spec.hostname !== 'bulk-reader');
+
+    // 1. Fan-out: bare loop first, then NetAuto (the devices' host keys are new to both).
+    let t = performance.now();
+    await pool(devices, CONCURRENCY, (d) => bareExec(d, COMMAND, PASSWORD, () => undefined));
+    const bare = devices.length / ((performance.now() - t) / 1000);
+
+    t = performance.now();
+    const runIds: number[] = [];
+    for (let i = 0; i < fanoutIds.length; i += 100) {
+      const batch = fanoutIds.slice(i, i + 100);
+      const runs = await Promise.all(
+        batch.map((deviceId) => api.runs.create.mutate({ deviceId, command: COMMAND })),
+      );
+      runIds.push(...runs.map((r) => r.id));
+    }
+    for (;;) {
+      const [row] = await db.rows<{ n: number }>(
+        `SELECT count(*)::int AS n FROM runs WHERE id = ANY($1::int[]) AND status IN ('ok', 'error')`,
+        [runIds],
+      );
+      if ((row?.n ?? 0) >= runIds.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const netauto = runIds.length / ((performance.now() - t) / 1000);
+    const [bad] = await db.rows<{ n: number }>(
+      `SELECT count(*)::int AS n FROM runs WHERE id = ANY($1::int[]) AND status <> 'ok'`,
+      [runIds],
+    );
+
+    // 2. Read rate: a bare read, then a run followed live through the API to its end.
+    const reader = lab.device('bulk-reader');
+    const readCommand = `yes | head -c ${readBytes}`;
+    let got = 0;
+    t = performance.now();
+    await bareExec(reader, readCommand, PASSWORD, (n) => {
+      got += n;
+    });
+    const bareRate = READ_MIB / ((performance.now() - t) / 1000);
+    if (got !== readBytes) throw new Error(`bare read ${got} bytes`);
+
+    t = performance.now();
+    const run = await api.runs.create.mutate({ deviceId: readerId, command: readCommand });
+    let followed = 0;
+    await new Promise<void>((resolve, reject) => {
+      const sub = api.runs.onOutput.subscribe(
+        { runId: run.id },
+        {
+          onData: ({ data }) => {
+            if (data.type === 'chunk') followed += Buffer.byteLength(data.data);
+            else {
+              sub.unsubscribe();
+              resolve();
+            }
+          },
+          onError: reject,
+        },
+      );
+    });
+    const followRate = READ_MIB / ((performance.now() - t) / 1000);
+    const peak = worker.pid ? peakRssMiB(worker.pid) : 0;
+
+    const fanoutRatio = netauto / bare;
+    const readRatio = followRate / bareRate;
+    console.log('');
+    console.log('measure                          bare ssh2     NetAuto   ratio  target  met');
+    console.log(
+      `fan-out (devices/s)             ${bare.toFixed(1).padStart(10)} ${netauto.toFixed(1).padStart(10)}  ${(fanoutRatio * 100).toFixed(0).padStart(4)}%    60%  ${fanoutRatio >= 0.6 ? 'yes' : 'NO'}`,
+    );
+    console.log(
+      `200 MiB stored and followed     ${bareRate.toFixed(1).padStart(10)} ${followRate.toFixed(1).padStart(10)}  ${(readRatio * 100).toFixed(0).padStart(4)}%    50%  ${readRatio >= 0.5 ? 'yes' : 'NO'}  (MiB/s)`,
+    );
+    console.log(
+      `worker peak memory: ${peak.toFixed(0)} MiB (target < 300 MiB: ${peak < 300 ? 'yes' : 'NO'})`,
+    );
+    console.log(`runs not ok: ${bad?.n ?? 0}; bytes followed: ${followed} of ${readBytes}`);
+  } finally {
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => worker.once('exit', resolve));
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await services.hub.stop();
+    await lab.stop();
+    await db.close();
+    await pgServer.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
