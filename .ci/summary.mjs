@@ -14,3 +14,5 @@ for (const name of reports) {
   if ((report.numFailedTestSuites ?? 0) > 0 && (report.numFailedTests ?? 0) === 0) failed += 1;
 }
 console.log(`tests: ${passed} passed, ${failed} failed`);
+// A failure counted here fails the run even if a runner's own exit code hid it.
+if (failed > 0) process.exitCode = 1;
