@@ -140,6 +140,17 @@ async function main() {
     t = performance.now();
     const run = await api.runs.create.mutate({ deviceId: readerId, command: readCommand });
     let followed = 0;
+    let storedAt = 0;
+    const stored = (async () => {
+      for (;;) {
+        const [row] = await db.rows<{ status: string }>('SELECT status FROM runs WHERE id = $1', [
+          run.id,
+        ]);
+        if (row?.status === 'ok' || row?.status === 'error') break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      storedAt = performance.now();
+    })();
     await new Promise<void>((resolve, reject) => {
       const sub = api.runs.onOutput.subscribe(
         { runId: run.id },
@@ -156,6 +167,8 @@ async function main() {
       );
     });
     const followRate = READ_MIB / ((performance.now() - t) / 1000);
+    await stored;
+    const storeRate = READ_MIB / ((storedAt - t) / 1000);
     const peak = worker.pid ? peakRssMiB(worker.pid) : 0;
 
     const fanoutRatio = netauto / bare;
@@ -168,6 +181,7 @@ async function main() {
     console.log(
       `200 MiB stored and followed     ${bareRate.toFixed(1).padStart(10)} ${followRate.toFixed(1).padStart(10)}  ${(readRatio * 100).toFixed(0).padStart(4)}%    50%  ${readRatio >= 0.5 ? 'yes' : 'NO'}  (MiB/s)`,
     );
+    console.log(`200 MiB stored (run finished): ${storeRate.toFixed(1)} MiB/s`);
     console.log(
       `worker peak memory: ${peak.toFixed(0)} MiB (target < 300 MiB: ${peak < 300 ? 'yes' : 'NO'})`,
     );
