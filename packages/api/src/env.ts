@@ -12,6 +12,9 @@ const Env = z.object({
   NETAUTO_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   NETAUTO_LOGIN_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  /** The first admin, created at start when there is none (a password is generated if unset). */
+  NETAUTO_ADMIN_EMAIL: z.string().default('admin@netauto.local'),
+  NETAUTO_ADMIN_PASSWORD: z.string().min(10).optional(),
   /** Run queue workers in this process too (0: leave runs to netauto-worker processes). */
   NETAUTO_WORKERS: z.enum(['0', '1']).default('1'),
   HOST: z.string().default('127.0.0.1'),

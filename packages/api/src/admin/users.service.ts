@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Database, repositories } from '@netauto/db';
 import {
   ResetPasswordInput,
@@ -19,6 +20,20 @@ export class UsersService {
 
   get(id: number): Promise<User> {
     return repositories(this.db).users.get(id);
+  }
+
+  /**
+   * The first admin, when there is no active admin yet: with the given password, or a
+   * generated one that the caller shows once. Returns undefined when an admin exists.
+   */
+  async ensureFirstAdmin(
+    email: string,
+    password: string | undefined,
+  ): Promise<{ user: User; password: string; generated: boolean } | undefined> {
+    if ((await repositories(this.db).users.countActiveAdmins()) > 0) return undefined;
+    const chosen = password ?? randomBytes(12).toString('base64url');
+    const user = await this.create(null, { email, password: chosen, role: 'admin' });
+    return { user, password: chosen, generated: password === undefined };
   }
 
   async create(actor: Identity | null, input: UserCreateInput): Promise<User> {

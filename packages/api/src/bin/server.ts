@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Serves the API alone on HOST:PORT (default 127.0.0.1:3001), migrating first, with
-// queue workers in-process unless NETAUTO_WORKERS=0.
+// Serves the API alone on HOST:PORT (default 127.0.0.1:3001): migrates first, creates
+// the first admin when there is none, and runs queue workers in-process unless
+// NETAUTO_WORKERS=0. `pnpm start` runs this until the web UI serves everything.
 import { openDatabase } from '@netauto/db';
 import { startWorkersFromEnv } from '@netauto/runner';
 import { authSettingsFrom, readApiEnv } from '../env.js';
@@ -11,6 +12,14 @@ const env = readApiEnv();
 const opened = await openDatabase();
 await opened.db.migrate();
 const services = createServices(opened.db, authSettingsFrom(env));
+const admin = await services.users.ensureFirstAdmin(
+  env.NETAUTO_ADMIN_EMAIL,
+  env.NETAUTO_ADMIN_PASSWORD,
+);
+if (admin) {
+  console.log(`first admin: ${admin.user.email}`);
+  if (admin.generated) console.log(`password (shown once, change it): ${admin.password}`);
+}
 const workers = env.NETAUTO_WORKERS === '1' ? await startWorkersFromEnv(opened.db) : undefined;
 const server = createApiServer(services);
 server.listen(env.PORT, env.HOST, () => {
