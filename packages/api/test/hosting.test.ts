@@ -65,6 +65,21 @@ describe('hosting the API', async () => {
     }
   });
 
+  it('creates a first admin at start only when there is none', async () => {
+    const first = await api.services.users.ensureFirstAdmin('boot@example.net', undefined);
+    expect(first).toMatchObject({
+      generated: true,
+      user: { email: 'boot@example.net', role: 'admin' },
+    });
+    expect(first?.password.length).toBeGreaterThanOrEqual(16);
+    await api
+      .anonymous()
+      .auth.login({ email: 'boot@example.net', password: first?.password ?? '' });
+    expect(
+      await api.services.users.ensureFirstAdmin('other@example.net', 'given-password-1'),
+    ).toBeUndefined();
+  });
+
   it('creates the first admin from the command line, printing a generated password once', async () => {
     const bin = path.resolve(import.meta.dirname, '../dist/bin/admin-create.js');
     const env = { ...process.env, DATABASE_URL: api.url };
