@@ -3,11 +3,9 @@ import { factories } from '@netauto/db/testing';
 import { commandOutput, startLab, type SimDeviceSpec } from '@netauto/devsim';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DeviceAccess } from '../src/execute.js';
 import { executeRun } from '../src/executor/executor.js';
-import { HostKeys } from '../src/hostkeys/hostkeys.js';
-import { Secrets } from '../src/secrets/secrets.js';
 import { useTestDatabase } from './db.js';
+import { inventoryOf, labAccess } from './lab.js';
 
 const specs: SimDeviceSpec[] = [
   { hostname: 'exec-ios', platform: 'cisco_ios', runningConfigLines: 400 },
@@ -23,30 +21,12 @@ describe('executing a run', async () => {
   afterAll(() => lab.stop());
   const repos = repositories(db);
   const make = factories(db);
-  const access = new DeviceAccess(
-    new Secrets(db, {
-      env: { NETAUTO_LAB_PASSWORD: 'netops-pass', NETAUTO_LAB_ENABLE: 'enable-pass' },
-    }),
-    new HostKeys(db, 'tofu'),
-    { connectMs: 3000, commandMs: 10_000, maxBytes: 64 * 1024 * 1024, telnet: false },
-  );
+  const access = labAccess(db);
   const deps = { db, access };
 
-  const devices = new Map<string, number>();
-  for (const spec of specs) {
-    const sim = lab.device(spec.hostname);
-    const device = await make.device({
-      hostname: spec.hostname,
-      ip: sim.host,
-      port: sim.port,
-      platform: sim.spec.platform,
-      username: sim.spec.username,
-      credRef: 'env:LAB',
-    });
-    devices.set(spec.hostname, device.id);
-  }
+  const devices = await inventoryOf(lab, make);
   const newRun = (hostname: string, command: string) =>
-    make.run({ deviceId: devices.get(hostname) ?? 0, command });
+    make.run({ deviceId: devices.get(hostname)?.id ?? 0, command });
   const specOf = (hostname: string) => specs.find((s) => s.hostname === hostname) as SimDeviceSpec;
 
   it('takes a pending run to ok, storing every byte in order, dense from seq 0', async () => {
@@ -110,7 +90,7 @@ describe('executing a run', async () => {
       commandTimeoutMs: 1000,
     });
     const run = await make.run({
-      deviceId: devices.get('exec-linux') ?? 0,
+      deviceId: devices.get('exec-linux')?.id ?? 0,
       command: 'sleep 5',
       templateId: template.id,
     });

@@ -3,11 +3,9 @@ import { factories } from '@netauto/db/testing';
 import { startLab, type SimDeviceSpec } from '@netauto/devsim';
 import type { Run } from '@netauto/schema';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DeviceAccess } from '../src/execute.js';
 import { enqueueRun, requestCancel, startWorkers } from '../src/executor/queue.js';
-import { HostKeys } from '../src/hostkeys/hostkeys.js';
-import { Secrets } from '../src/secrets/secrets.js';
 import { useTestDatabase } from './db.js';
+import { inventoryOf, labAccess, until } from './lab.js';
 
 const specs: SimDeviceSpec[] = [
   ...Array.from({ length: 6 }, (_, i): SimDeviceSpec => ({ hostname: `q${i}`, platform: 'linux' })),
@@ -19,11 +17,7 @@ describe('the run queue', async () => {
   const lab = await startLab({ devices: specs });
   const repos = repositories(db);
   const make = factories(db);
-  const access = new DeviceAccess(
-    new Secrets(db, { env: { NETAUTO_LAB_PASSWORD: 'netops-pass' } }),
-    new HostKeys(db, 'tofu'),
-    { connectMs: 3000, commandMs: 10_000, maxBytes: 1024 * 1024, telnet: false },
-  );
+  const access = labAccess(db, { maxBytes: 1024 * 1024 });
   // Two worker pools, as two processes would have: they share one queue.
   const pools = [
     await startWorkers({ db, access, url, concurrency: 4, pollIntervalMs: 200 }),
@@ -34,30 +28,10 @@ describe('the run queue', async () => {
     await lab.stop();
   });
 
-  const deviceIds = new Map<string, number>();
-  for (const spec of specs) {
-    const sim = lab.device(spec.hostname);
-    const d = await make.device({
-      hostname: spec.hostname,
-      ip: sim.host,
-      port: sim.port,
-      platform: sim.spec.platform,
-      username: sim.spec.username,
-      credRef: 'env:LAB',
-    });
-    deviceIds.set(spec.hostname, d.id);
-  }
-
-  async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error('timed out waiting');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const devices = await inventoryOf(lab, make);
 
   async function queued(hostname: string, command: string): Promise<Run> {
-    const run = await make.run({ deviceId: deviceIds.get(hostname) ?? 0, command });
+    const run = await make.run({ deviceId: devices.get(hostname)?.id ?? 0, command });
     await enqueueRun(db, run);
     return run;
   }

@@ -1,13 +1,11 @@
 import { repositories } from '@netauto/db';
 import { factories } from '@netauto/db/testing';
 import { startLab, type SimDeviceSpec } from '@netauto/devsim';
-import type { Device, Run } from '@netauto/schema';
+import type { Run } from '@netauto/schema';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DeviceAccess } from '../src/execute.js';
 import { enqueueRun, startWorkers } from '../src/executor/queue.js';
-import { HostKeys } from '../src/hostkeys/hostkeys.js';
-import { Secrets } from '../src/secrets/secrets.js';
 import { useTestDatabase } from './db.js';
+import { inventoryOf, labAccess } from './lab.js';
 
 const specs: SimDeviceSpec[] = Array.from({ length: 25 }, (_, i): SimDeviceSpec => ({
   hostname: `quota${i}`,
@@ -35,11 +33,7 @@ describe('run quotas', async () => {
   const lab = await startLab({ devices: specs });
   const repos = repositories(db);
   const make = factories(db);
-  const access = new DeviceAccess(
-    new Secrets(db, { env: { NETAUTO_LAB_PASSWORD: 'netops-pass' } }),
-    new HostKeys(db, 'tofu'),
-    { connectMs: 5000, commandMs: 20_000, maxBytes: 1024 * 1024, telnet: false },
-  );
+  const access = labAccess(db, { connectMs: 5000, commandMs: 20_000, maxBytes: 1024 * 1024 });
   // Two pools, as two processes: the quota holds across them.
   const quota = { global: 9, perSite: 5 };
   const pools = [
@@ -51,22 +45,8 @@ describe('run quotas', async () => {
     await lab.stop();
   });
 
-  const devices: Device[] = [];
-  for (const [i, spec] of specs.entries()) {
-    const sim = lab.device(spec.hostname);
-    devices.push(
-      await make.device({
-        hostname: spec.hostname,
-        ip: sim.host,
-        port: sim.port,
-        platform: 'linux',
-        username: sim.spec.username,
-        credRef: 'env:LAB',
-        // Twenty devices at one site, five with no site (they share "default").
-        site: i < 20 ? 'dc9' : null,
-      }),
-    );
-  }
+  // Twenty devices at one site, five with no site (they share "default").
+  const devices = [...(await inventoryOf(lab, make, (_, i) => (i < 20 ? 'dc9' : null))).values()];
 
   it('never runs more than the site quota at once, and waits instead of refusing', async () => {
     const runs: Run[] = [];

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OutputHub } from '../src/executor/follow.js';
 import { enqueueRun } from '../src/executor/queue.js';
 import { useTestDatabase } from './db.js';
+import { inventoryOf, until } from './lab.js';
 
 const WORKER = path.resolve(import.meta.dirname, '../dist/bin/worker.js');
 
@@ -48,33 +49,14 @@ describe('netauto-worker processes', async () => {
     await lab.stop();
   });
 
-  const ids = new Map<string, number>();
-  for (const spec of specs) {
-    const sim = lab.device(spec.hostname);
-    const d = await make.device({
-      hostname: spec.hostname,
-      ip: sim.host,
-      port: sim.port,
-      platform: 'linux',
-      username: sim.spec.username,
-      credRef: 'env:LAB',
-    });
-    ids.set(spec.hostname, d.id);
-  }
-
-  async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error('timed out waiting');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  const devices = await inventoryOf(lab, make);
+  const idOf = (hostname: string) => devices.get(hostname)?.id ?? 0;
 
   it('two worker processes share one queue and run each run once', async () => {
     const runs: Run[] = [];
     for (let i = 0; i < 12; i++) {
       const run = await make.run({
-        deviceId: ids.get(`wp${i % 4}`) ?? 0,
+        deviceId: idOf(`wp${i % 4}`),
         command: `echo job ${i}`,
       });
       await enqueueRun(db, run);
@@ -88,7 +70,7 @@ describe('netauto-worker processes', async () => {
   });
 
   it('a follower in this process is woken by output a worker process stores', async () => {
-    const run = await make.run({ deviceId: ids.get('wpdrip') ?? 0, command: 'yes | head -c 4000' });
+    const run = await make.run({ deviceId: idOf('wpdrip'), command: 'yes | head -c 4000' });
     const woken = hub.next(run.id, undefined, 10_000);
     const started = Date.now();
     await enqueueRun(db, run);
@@ -101,7 +83,7 @@ describe('netauto-worker processes', async () => {
 
   it('a worker killed mid-run leaves no run running: it ends as worker_lost, output kept', async () => {
     const run = await make.run({
-      deviceId: ids.get('wpdrip') ?? 0,
+      deviceId: idOf('wpdrip'),
       command: 'yes | head -c 40000',
     });
     await enqueueRun(db, run);
