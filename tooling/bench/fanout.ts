@@ -23,9 +23,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { authSettingsFrom, createApiServer, createServices, readApiEnv } from '@netauto/api';
 import { createNetAutoClient, sessionFetch } from '@netauto/client';
-import { connectDatabase, startTemporaryPostgres } from '@netauto/db';
 import { fleet, startLab } from '@netauto/devsim';
-import { bareExec, intFromEnv, pool } from './ssh-loop.js';
+import { bareExec, intFromEnv, pool, runBenchmark, throwawayDatabase } from './common.js';
 
 const DEVICES = intFromEnv('BENCH_DEVICES', 500);
 const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 50);
@@ -46,13 +45,8 @@ async function main() {
   console.log(
     `fan-out benchmark: ${DEVICES} devices, concurrency ${CONCURRENCY}, read ${READ_MIB} MiB`,
   );
-  const pgServer = await startTemporaryPostgres();
-  const admin = connectDatabase(pgServer.adminUrl, { poolMax: 1 });
-  await admin.sequelize.query('CREATE DATABASE bench_fanout');
-  await admin.close();
-  const url = pgServer.urlFor('bench_fanout');
-  const db = connectDatabase(url, { poolMax: 20 });
-  await db.migrate();
+  const database = await throwawayDatabase('bench_fanout');
+  const { db, url } = database;
 
   const readBytes = READ_MIB * 1024 * 1024;
   const lab = await startLab({
@@ -193,15 +187,8 @@ async function main() {
     await new Promise((resolve) => server.close(resolve));
     await services.hub.stop();
     await lab.stop();
-    await db.close();
-    await pgServer.stop();
+    await database.stop();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

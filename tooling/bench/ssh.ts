@@ -13,10 +13,9 @@
  * BENCH_ROUNDS (2; the best round of each side counts). It prints figures only.
  */
 import { performance } from 'node:perf_hooks';
-import { connectDatabase, startTemporaryPostgres } from '@netauto/db';
 import { fleet, startLab, type SimDevice } from '@netauto/devsim';
 import { DeviceAccess, HostKeys, Secrets, type DeviceTarget } from '@netauto/runner';
-import { bareExec, intFromEnv, pool } from './ssh-loop.js';
+import { bareExec, intFromEnv, pool, runBenchmark, throwawayDatabase } from './common.js';
 
 const DEVICES = intFromEnv('BENCH_DEVICES', 500);
 const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 50);
@@ -45,12 +44,8 @@ async function main() {
   console.log(
     `SSH benchmark: ${DEVICES} devices, concurrency ${CONCURRENCY}, read ${READ_MIB} MiB`,
   );
-  const pgServer = await startTemporaryPostgres();
-  const admin = connectDatabase(pgServer.adminUrl, { poolMax: 2 });
-  await admin.sequelize.query('CREATE DATABASE bench_ssh');
-  await admin.close();
-  const db = connectDatabase(pgServer.urlFor('bench_ssh'), { poolMax: 20 });
-  await db.migrate();
+  const database = await throwawayDatabase('bench_ssh');
+  const db = database.db;
 
   const specs = fleet({ count: DEVICES, platforms: ['linux'], faults: 0, seed: 'bench' });
   const readBytes = READ_MIB * 1024 * 1024;
@@ -120,15 +115,8 @@ async function main() {
     );
   } finally {
     await lab.stop();
-    await db.close();
-    await pgServer.stop();
+    await database.stop();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

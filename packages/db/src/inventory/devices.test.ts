@@ -1,4 +1,4 @@
-import type { Device, DeviceListInput, DeviceSortField } from '@netauto/schema';
+import type { Device, DeviceCreate, DeviceListInput, DeviceSortField } from '@netauto/schema';
 import { QueryTypes } from 'sequelize';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/db.js';
@@ -262,22 +262,28 @@ describe('devices list', async () => {
   });
 });
 
+/**
+ * Devices with many ties and NULLs in every sortable column, so that pages must break
+ * ties by id and place NULLs right.
+ */
+function tiedFleet(count: number, extra: (i: number) => Partial<DeviceCreate> = () => ({})) {
+  return Array.from({ length: count }, (_, i) =>
+    deviceFactory({
+      hostname: `sw${String(i % 40).padStart(2, '0')}`,
+      site: i < 40 ? 'dc1' : i % 2 ? null : 'dc2',
+      ip: `10.9.${i % 7}.${i}`,
+      vendor: i % 3 === 0 ? null : i % 3 === 1 ? 'Cisco' : 'Arista',
+      model: i % 5 === 0 ? null : `M${i % 4}`,
+      port: 22 + (i % 2),
+      ...extra(i),
+    }),
+  );
+}
+
 describe('devices pagination', async () => {
   const { repos } = await useTestDatabase();
   const devices = repos.devices;
-  // Many ties and NULLs on purpose, so that pages must break ties by id.
-  await devices.upsertMany(
-    Array.from({ length: 57 }, (_, i) =>
-      deviceFactory({
-        hostname: `sw${String(i % 40).padStart(2, '0')}`,
-        site: i < 40 ? 'dc1' : i % 2 ? null : 'dc2',
-        ip: `10.9.${i % 7}.${i}`,
-        vendor: i % 3 === 0 ? null : i % 3 === 1 ? 'Cisco' : 'Arista',
-        model: i % 5 === 0 ? null : `M${i % 4}`,
-        port: 22 + (i % 2),
-      }),
-    ),
-  );
+  await devices.upsertMany(tiedFleet(57));
 
   it.each(['hostname', 'ip', 'vendor', 'model', 'site', 'port', 'platform', 'createdAt'] as const)(
     'walks every page sorted by %s, both ways, with no row lost or repeated',
@@ -416,17 +422,7 @@ describe('devices text search, both phases on every sort', async () => {
   // Walks of 6 rows: a page of 3 is complete after phase 1 only where matches are dense.
   const devices = new DevicesRepo({ sequelize: db.sequelize }, { searchScanRows: 6 });
   await devices.upsertMany(
-    Array.from({ length: 80 }, (_, i) =>
-      deviceFactory({
-        hostname: `sw${String(i % 40).padStart(2, '0')}`,
-        site: i < 40 ? 'dc1' : i % 2 ? null : 'dc2',
-        ip: `10.9.${i % 7}.${i}`,
-        vendor: i % 3 === 0 ? null : i % 3 === 1 ? 'Cisco' : 'Arista',
-        model: i % 5 === 0 ? null : `M${i % 4}`,
-        port: 22 + (i % 2),
-        tags: { role: i % 10 < 4 || i >= 66 ? 'needle' : 'hay' },
-      }),
-    ),
+    tiedFleet(80, (i) => ({ tags: { role: i % 10 < 4 || i >= 66 ? 'needle' : 'hay' } })),
   );
 
   it.each(Object.keys(SORT_COLUMNS) as DeviceSortField[])(

@@ -1,5 +1,7 @@
-// What the benchmarks compare NetAuto against: a bare ssh2 loop doing the same work.
+// What the benchmarks share: a throwaway database, the bare ssh2 loop NetAuto is
+// compared against, and how a benchmark ends.
 import { connect as netConnect } from 'node:net';
+import { connectDatabase, startTemporaryPostgres, type Database } from '@netauto/db';
 import type { SimDevice } from '@netauto/devsim';
 import ssh2 from 'ssh2';
 
@@ -68,4 +70,36 @@ export function bareExec(
       });
     });
   });
+}
+
+/** A migrated database of its own on a throwaway embedded PostgreSQL. */
+export async function throwawayDatabase(
+  name: string,
+): Promise<{ db: Database; url: string; stop(): Promise<void> }> {
+  const server = await startTemporaryPostgres();
+  const admin = connectDatabase(server.adminUrl, { poolMax: 1 });
+  await admin.sequelize.query(`CREATE DATABASE ${name}`);
+  await admin.close();
+  const url = server.urlFor(name);
+  const db = connectDatabase(url, { poolMax: 20 });
+  await db.migrate();
+  return {
+    db,
+    url,
+    async stop() {
+      await db.close();
+      await server.stop();
+    },
+  };
+}
+
+/** Runs a benchmark and exits: 0 when it printed its figures, 1 when it failed. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
