@@ -1,8 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { freePort } from '@netauto/db';
+import { createTestDatabase } from '@netauto/db/testing';
+import { describe, expect, inject, it } from 'vitest';
 import { authSettingsFrom, readApiEnv } from '../src/env.js';
 import { createApiServer, createFetchHandler } from '../src/http.js';
 import { createServices } from '../src/services.js';
@@ -63,6 +65,46 @@ describe('hosting the API', async () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('runs as a server of its own: migrates, makes the first admin, serves, stops on SIGTERM', async () => {
+    // A database of its own: one with no admin yet.
+    const fresh = await createTestDatabase(inject('netautoPg'));
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [path.resolve(import.meta.dirname, '../dist/bin/server.js')],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: fresh.url,
+          PORT: String(port),
+          NETAUTO_ADMIN_EMAIL: 'served@example.net',
+          NETAUTO_ADMIN_PASSWORD: 'served-password',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`no start: ${out}`));
+      }, 20_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('NetAuto API on')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    expect(out).toContain('first admin: served@example.net');
+    expect(out).not.toContain('served-password');
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ ok: true });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await fresh.drop();
   });
 
   it('creates a first admin at start only when there is none', async () => {
