@@ -12,3 +12,4 @@ export { createServices, type Services } from './services.js';
 export { createFetchHandler, createApiServer, TRPC_ENDPOINT } from './http.js';
 export { readApiEnv, authSettingsFrom, type ApiEnv, type AuthSettings } from './env.js';
 export { hashPassword } from './auth/secrets.js';
+export { startNetAuto, type NetAutoRuntime, type StartOptions } from './boot.js';

@@ -1,0 +1,73 @@
+import { openDatabase, type Database } from '@netauto/db';
+import { startWorkersFromEnv, type Workers } from '@netauto/runner';
+import type { User } from '@netauto/schema';
+import { authSettingsFrom, readApiEnv, type ApiEnv } from './env.js';
+import { createServices, type Services } from './services.js';
+
+/** A started NetAuto: the database, migrated, the services on it and, maybe, workers. */
+export interface NetAutoRuntime {
+  env: ApiEnv;
+  db: Database;
+  services: Services;
+  /** The queue workers of this process; none when NETAUTO_WORKERS=0. */
+  workers: Workers | undefined;
+  /** The first admin, when this start created it. */
+  firstAdmin: { user: User; generated: boolean } | undefined;
+  /** Stops the workers, the output hub and the database (an embedded one too). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where the start says what it did (the first admin's password among it). */
+  log?: (line: string) => void;
+}
+
+/**
+ * What every NetAuto server does first: opens the database (DATABASE_URL, or the embedded
+ * PostgreSQL in ./.netauto), applies migrations, creates the first admin when there is
+ * none (printing a generated password once), and starts queue workers in this process
+ * unless NETAUTO_WORKERS=0.
+ */
+export async function startNetAuto(options: StartOptions = {}): Promise<NetAutoRuntime> {
+  const env = readApiEnv(options.env);
+  const log =
+    options.log ??
+    ((line: string) => {
+      console.log(line);
+    });
+  const opened = await openDatabase();
+  let workers: Workers | undefined;
+  let services: Services | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await workers?.stop();
+      await services?.hub.stop();
+      await opened.close();
+    })());
+  try {
+    await opened.db.migrate();
+    services = createServices(opened.db, authSettingsFrom(env));
+    const admin = await services.users.ensureFirstAdmin(
+      env.NETAUTO_ADMIN_EMAIL,
+      env.NETAUTO_ADMIN_PASSWORD,
+    );
+    if (admin) {
+      log(`first admin: ${admin.user.email}`);
+      if (admin.generated) log(`password (shown once, change it): ${admin.password}`);
+    }
+    workers = env.NETAUTO_WORKERS === '1' ? await startWorkersFromEnv(opened.db) : undefined;
+    return {
+      env,
+      db: opened.db,
+      services,
+      workers,
+      firstAdmin: admin && { user: admin.user, generated: admin.generated },
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
