@@ -18,6 +18,7 @@ const specs: SimDeviceSpec[] = [
     platform: 'linux',
   })),
   { hostname: 'wpdrip', platform: 'linux', faults: { dripBytesPerSecond: 4000 } },
+  { hostname: 'wpslow', platform: 'linux', faults: { bannerDelayMs: 4000 } },
 ];
 
 function startWorker(url: string): { child: ChildProcess; exited: Promise<number | null> } {
@@ -41,7 +42,7 @@ describe('netauto-worker processes', async () => {
   const lab = await startLab({ devices: specs });
   const repos = repositories(db);
   const make = factories(db);
-  const workers = [startWorker(url), startWorker(url)];
+  const workers = [startWorker(url), startWorker(url), startWorker(url)];
   const hub = new OutputHub(url);
   afterAll(async () => {
     for (const w of workers) w.child.kill('SIGKILL');
@@ -52,7 +53,19 @@ describe('netauto-worker processes', async () => {
   const devices = await inventoryOf(lab, make);
   const idOf = (hostname: string) => devices.get(hostname)?.id ?? 0;
 
-  it('two worker processes share one queue and run each run once', async () => {
+  /** Kills the worker process that runs this run, and waits until it is gone. */
+  async function killOwner(runId: number) {
+    const owner = (
+      await db.rows<{ worker_id: string }>('SELECT worker_id FROM runs WHERE id = $1', [runId])
+    )[0];
+    const victim = workers.find((w) => owner?.worker_id.includes(`:${w.child.pid}:`));
+    expect(victim).toBeDefined();
+    victim?.child.kill('SIGKILL');
+    await victim?.exited;
+    workers.splice(workers.indexOf(victim as (typeof workers)[number]), 1);
+  }
+
+  it('worker processes share one queue and run each run once', async () => {
     const runs: Run[] = [];
     for (let i = 0; i < 12; i++) {
       const run = await make.run({
@@ -89,21 +102,29 @@ describe('netauto-worker processes', async () => {
     await enqueueRun(db, run);
     await until(async () => (await repos.runs.get(run.id)).status === 'running');
     await until(async () => (await repos.chunks.list(run.id)).length >= 2);
-    // Kill the worker that has it; the other one notices the silence.
-    const owner = (
-      await db.rows<{ worker_id: string }>('SELECT worker_id FROM runs WHERE id = $1', [run.id])
-    )[0];
-    const victim = workers.find((w) => owner?.worker_id.includes(`:${w.child.pid}:`));
-    expect(victim).toBeDefined();
-    victim?.child.kill('SIGKILL');
-    await victim?.exited;
+    // Kill the worker that has it; another one notices the silence.
+    await killOwner(run.id);
     const before = await repos.chunks.text(run.id);
     await until(async () => (await repos.runs.get(run.id)).status === 'error', 10_000);
     const ended = await repos.runs.get(run.id);
     expect(ended.errorReason).toBe('worker_lost');
     expect((await repos.chunks.text(run.id)).startsWith(before)).toBe(true);
     expect(before.length).toBeGreaterThan(0);
-    workers.splice(workers.indexOf(victim as (typeof workers)[number]), 1);
+    // The dead worker's hold on the device's queue went with it: the next run goes on.
+    const next = await make.run({ deviceId: idOf('wpdrip'), command: 'echo after' });
+    await enqueueRun(db, next);
+    await until(async () => (await repos.runs.get(next.id)).status === 'ok', 15_000);
+    expect(await repos.chunks.text(next.id)).toBe('after\n');
+  });
+
+  it('a run whose worker dies before any output is tried once more, and ends ok', async () => {
+    const run = await make.run({ deviceId: idOf('wpslow'), command: 'echo second try' });
+    await enqueueRun(db, run);
+    await until(async () => (await repos.runs.get(run.id)).status === 'running');
+    await killOwner(run.id);
+    await until(async () => (await repos.runs.get(run.id)).status === 'ok', 20_000);
+    expect(await repos.runs.get(run.id)).toMatchObject({ status: 'ok', attempt: 2 });
+    expect(await repos.chunks.text(run.id)).toBe('second try\n');
   });
 
   it('stops cleanly on SIGTERM', async () => {

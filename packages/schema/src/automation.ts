@@ -145,6 +145,8 @@ export const Run = z.object({
   /** How many output chunks are stored (seq runs from 0 to chunkCount - 1). */
   chunkCount: z.number().int().nonnegative(),
   exitCode: z.number().int().nullable(),
+  /** 1, or 2 when its first worker died before any output and it was tried again. */
+  attempt: z.number().int().min(1),
   requestedBy: Id.nullable(),
   requestedByEmail: z.string().nullable(),
   requestedAt: Timestamp,

@@ -26,6 +26,28 @@ export class QueueRepo {
     );
   }
 
+  /**
+   * Takes these runs' jobs off the queue, releasing a dead worker's hold on them and on
+   * their devices' queues (graphile-worker would otherwise wait hours for it). Every
+   * job that worker held is released: the worker is gone, and a run that is no longer
+   * pending is skipped by whoever takes its job next.
+   */
+  async releaseRuns(runIds: readonly number[]): Promise<void> {
+    const keys = runIds.map((id) => `run:${id}`);
+    await select(
+      this.ex,
+      `SELECT graphile_worker.force_unlock_workers(array_agg(DISTINCT locked_by))
+       FROM graphile_worker.jobs WHERE key = ANY($1::text[]) AND locked_by IS NOT NULL`,
+      [keys],
+    );
+    await select(
+      this.ex,
+      `SELECT graphile_worker.complete_jobs(array_agg(id))
+       FROM graphile_worker.jobs WHERE key = ANY($1::text[])`,
+      [keys],
+    );
+  }
+
   /** Tells followers of a run that something new is stored (sent at commit). */
   async announceOutput(runId: number, what: number | 'start' | 'end'): Promise<void> {
     await select(this.ex, 'SELECT pg_notify($1, $2)', [OUTPUT_CHANNEL, `${runId}:${what}`]);

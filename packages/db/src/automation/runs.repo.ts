@@ -23,12 +23,13 @@ import {
   selectOne,
   type Executor,
 } from '../sql.js';
+import { QueueRepo } from './queue.repo.js';
 import { TemplatesRepo } from './templates.repo.js';
 
 export const RUN_COLUMNS = `r.id, r.device_id AS "deviceId", r.template_id AS "templateId",
   r.bulk_id AS "bulkId", r.command, r.mode, r.status, r.error_reason AS "errorReason",
   r.error_message AS "errorMessage", r.bytes::float8 AS bytes, r.chunks AS "chunkCount",
-  r.exit_code AS "exitCode", r.requested_by AS "requestedBy",
+  r.exit_code AS "exitCode", r.attempt, r.requested_by AS "requestedBy",
   r.requested_by_email AS "requestedByEmail", r.requested_at AS "requestedAt",
   r.started_at AS "startedAt", r.finished_at AS "finishedAt",
   r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
@@ -56,6 +57,7 @@ export function toRun(row: RunRow): Run {
     bytes: row.bytes,
     chunkCount: row.chunkCount,
     exitCode: row.exitCode,
+    attempt: row.attempt,
     requestedBy: row.requestedBy,
     requestedByEmail: row.requestedByEmail,
     requestedAt: iso(row.requestedAt),
@@ -226,20 +228,44 @@ export class RunsRepo {
   }
 
   /**
-   * Ends as worker_lost every run whose worker has not been heard from for `staleMs`
-   * (it died, or lost the database). Returns the runs ended.
+   * Deals with the runs whose worker has not been heard from for `staleMs` (it died, or
+   * lost the database): a first attempt that stored no output goes back to pending and
+   * is queued again; every other one ends as worker_lost, its stored output kept. The
+   * dead worker's hold on the queue is released too, so the device's next runs go on.
    */
-  async endLost(staleMs: number): Promise<Run[]> {
-    const rows = await select<RunRow>(
-      this.ex,
-      `UPDATE runs AS r SET status = 'error', error_reason = 'worker_lost',
-         error_message = 'the worker running it stopped answering; output stored before is kept',
-         finished_at = now(), updated_at = now()
-       WHERE r.status = 'running' AND r.heartbeat_at < now() - ($1::float8 * interval '1 millisecond')
-       RETURNING ${RUN_COLUMNS}`,
-      [staleMs],
-    );
-    return rows.map(toRun);
+  async recoverLost(staleMs: number): Promise<{ retried: Run[]; lost: Run[] }> {
+    return inTransaction(this.ex, async (tx) => {
+      const stale = await select<{ id: number; deviceId: number; retry: boolean }>(
+        tx,
+        `SELECT id, device_id AS "deviceId", (chunks = 0 AND attempt = 1) AS retry FROM runs
+         WHERE status = 'running' AND heartbeat_at < now() - ($1::float8 * interval '1 millisecond')
+         ORDER BY id FOR UPDATE SKIP LOCKED`,
+        [staleMs],
+      );
+      if (stale.length === 0) return { retried: [], lost: [] };
+      const queue = new QueueRepo(tx);
+      await queue.releaseRuns(stale.map((r) => r.id));
+      const retry = stale.filter((r) => r.retry).map((r) => r.id);
+      const lose = stale.filter((r) => !r.retry).map((r) => r.id);
+      const retried = await select<RunRow>(
+        tx,
+        `UPDATE runs AS r SET status = 'pending', attempt = attempt + 1, started_at = NULL,
+           worker_id = NULL, heartbeat_at = NULL, updated_at = now()
+         WHERE r.id = ANY($1::int[]) RETURNING ${RUN_COLUMNS}`,
+        [retry],
+      );
+      for (const run of retried) await queue.addRun(run);
+      const lost = await select<RunRow>(
+        tx,
+        `UPDATE runs AS r SET status = 'error', error_reason = 'worker_lost',
+           error_message = 'the worker running it stopped answering; output stored before is kept',
+           finished_at = now(), updated_at = now()
+         WHERE r.id = ANY($1::int[]) RETURNING ${RUN_COLUMNS}`,
+        [lose],
+      );
+      for (const run of lost) await queue.announceOutput(run.id, 'end');
+      return { retried: retried.map(toRun), lost: lost.map(toRun) };
+    });
   }
 
   /**

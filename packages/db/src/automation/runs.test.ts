@@ -23,6 +23,7 @@ describe('runs repository', async () => {
       bytes: 0,
       chunkCount: 0,
       exitCode: null,
+      attempt: 1,
       errorReason: null,
       startedAt: null,
       finishedAt: null,
@@ -106,20 +107,75 @@ describe('runs repository', async () => {
     expect((await runs.get(run.id)).status).toBe('running');
   });
 
-  it('ends as worker_lost only the running runs whose worker went silent', async () => {
+  it('recovers only the runs whose worker went silent: retries a silent first attempt once, else worker_lost', async () => {
     const alive = await make.run();
-    const lost = await make.run();
-    await runs.markRunning(alive.id, 'w-alive');
-    await runs.markRunning(lost.id, 'w-dead');
+    const printed = await make.run();
+    const silent = await make.run();
+    for (const [run, worker] of [
+      [alive, 'w-alive'],
+      [printed, 'w-dead'],
+      [silent, 'w-dead'],
+    ] as const) {
+      await runs.markRunning(run.id, worker);
+      await repos.queue.addRun(run);
+    }
+    await repos.chunks.append(printed.id, 'half a line');
+    // The dead worker still holds its jobs and the devices' queues in graphile-worker.
+    await db.rows(
+      `UPDATE graphile_worker._private_jobs SET locked_by = 'gw-dead', locked_at = now()
+       WHERE key = ANY($1::text[]) RETURNING id`,
+      [[`run:${printed.id}`, `run:${silent.id}`]],
+    );
+    await db.rows(
+      `UPDATE graphile_worker._private_job_queues SET locked_by = 'gw-dead', locked_at = now()
+       WHERE queue_name = ANY($1::text[]) RETURNING id`,
+      [[`device:${printed.deviceId}`, `device:${silent.deviceId}`]],
+    );
     await db.rows(
       `UPDATE runs SET heartbeat_at = now() - interval '1 minute' WHERE id = ANY($1::int[]) RETURNING id`,
-      [[alive.id, lost.id]],
+      [[alive.id, printed.id, silent.id]],
     );
     await runs.heartbeat('w-alive', [alive.id]);
-    const ended = await runs.endLost(30_000);
-    expect(ended.map((r) => r.id)).toEqual([lost.id]);
-    expect(await runs.get(lost.id)).toMatchObject({ status: 'error', errorReason: 'worker_lost' });
+
+    const first = await runs.recoverLost(30_000);
+    expect(first.lost.map((r) => r.id)).toEqual([printed.id]);
+    expect(first.retried.map((r) => r.id)).toEqual([silent.id]);
+    expect(await runs.get(printed.id)).toMatchObject({
+      status: 'error',
+      errorReason: 'worker_lost',
+    });
+    expect(await repos.chunks.text(printed.id)).toBe('half a line');
+    expect(await runs.get(silent.id)).toMatchObject({
+      status: 'pending',
+      attempt: 2,
+      startedAt: null,
+    });
     expect((await runs.get(alive.id)).status).toBe('running');
+    const jobs = await db.rows<{ key: string; locked_by: string | null }>(
+      `SELECT key, locked_by FROM graphile_worker.jobs WHERE key = ANY($1::text[]) ORDER BY key`,
+      [[`run:${printed.id}`, `run:${silent.id}`]],
+    );
+    // The lost run's job is gone; the retry is queued afresh; nothing is held by the dead.
+    expect(jobs).toEqual([{ key: `run:${silent.id}`, locked_by: null }]);
+    const held = await db.rows(
+      `SELECT queue_name FROM graphile_worker._private_job_queues WHERE locked_by = 'gw-dead'`,
+    );
+    expect(held).toEqual([]);
+
+    // The retry's worker dies too: a second attempt is not retried again.
+    await runs.markRunning(silent.id, 'w-dead-again');
+    await db.rows(
+      `UPDATE runs SET heartbeat_at = now() - interval '1 minute' WHERE id = $1 RETURNING id`,
+      [silent.id],
+    );
+    const second = await runs.recoverLost(30_000);
+    expect(second).toMatchObject({ retried: [], lost: [{ id: silent.id, attempt: 2 }] });
+    // Only a silent running run may go back to pending.
+    await expect(
+      db.rows(`UPDATE runs SET status = 'pending', attempt = 2 WHERE id = $1 RETURNING id`, [
+        printed.id,
+      ]),
+    ).rejects.toThrow(/cannot go from error to pending/);
   });
 
   it('starts runs only within the global and per-site quotas', async () => {

@@ -1,4 +1,5 @@
 import { runHeartbeat } from './0004-run-heartbeat.js';
+import { runRetry } from './0005-run-retry.js';
 import { knownHostPending } from './0003-known-host-pending.js';
 import { initial } from './0001-initial.js';
 import { loginThrottle } from './0002-login-throttle.js';
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = [
   loginThrottle,
   knownHostPending,
   runHeartbeat,
+  runRetry,
 ];

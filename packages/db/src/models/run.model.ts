@@ -48,6 +48,10 @@ export class Run extends Model {
   @Column({ type: DataType.INTEGER, allowNull: true })
   declare exitCode: number | null;
 
+  /** 1, or 2 for the retry of a run whose worker died before it printed anything. */
+  @Column({ type: DataType.SMALLINT, allowNull: false, defaultValue: 1 })
+  declare attempt: number;
+
   @ForeignKey(() => User)
   @Column({ type: DataType.INTEGER, allowNull: true })
   declare requestedBy: number | null;

@@ -57,7 +57,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const heartbeat = setInterval(() => {
     void (async () => {
       await repos.runs.heartbeat(workerId, [...running.keys()]);
-      await repos.runs.endLost(options.lostAfterMs ?? 30_000);
+      await repos.runs.recoverLost(options.lostAfterMs ?? 30_000);
     })().catch(() => undefined);
   }, options.heartbeatMs ?? 5000);
   const listener = new pg.Client({ connectionString: options.url });
