@@ -60,3 +60,11 @@ export { KnownHostsRepo, type SeenKey } from './access/known-hosts.repo.js';
 export { CredentialsRepo } from './access/credentials.repo.js';
 export { migrateQueue, queueLogger, QUEUE_SCHEMA } from './queue-schema.js';
 export { QueueRepo, RUN_TASK, OUTPUT_CHANNEL, CANCEL_CHANNEL } from './automation/queue.repo.js';
+export {
+  BulksRepo,
+  BULK_PROGRESS_CHANNEL,
+  PROGRESS_START,
+  type ProgressCursor,
+  type ProgressRow,
+} from './automation/bulks.repo.js';
+export { RetentionRepo, type PurgeBatch } from './automation/retention.repo.js';

@@ -6,8 +6,10 @@ import { AuditRepo } from './auth/audit.repo.js';
 import { LoginFailuresRepo } from './auth/login-failures.repo.js';
 import { SessionsRepo } from './auth/sessions.repo.js';
 import { UsersRepo } from './auth/users.repo.js';
+import { BulksRepo } from './automation/bulks.repo.js';
 import { ChunksRepo } from './automation/chunks.repo.js';
 import { QueueRepo } from './automation/queue.repo.js';
+import { RetentionRepo } from './automation/retention.repo.js';
 import { RunsRepo } from './automation/runs.repo.js';
 import { TemplatesRepo } from './automation/templates.repo.js';
 import type { Database } from './connection.js';
@@ -28,6 +30,8 @@ export interface Repositories {
   knownHosts: KnownHostsRepo;
   credentials: CredentialsRepo;
   queue: QueueRepo;
+  bulks: BulksRepo;
+  retention: RetentionRepo;
 }
 
 /** Repositories on the pool, or bound to one transaction when it is given. */
@@ -47,6 +51,8 @@ export function repositories(db: Database, transaction?: Transaction): Repositor
     knownHosts: new KnownHostsRepo(ex),
     credentials: new CredentialsRepo(ex),
     queue: new QueueRepo(ex),
+    bulks: new BulksRepo(ex),
+    retention: new RetentionRepo(ex),
   };
 }
 

@@ -6,3 +6,4 @@ export * from './auth.js';
 export * from './api.js';
 export * from './render.js';
 export * from './access.js';
+export * from './bulks.js';

@@ -557,7 +557,7 @@ function validateRows(inputs: readonly DeviceCreate[]): UpsertRow[] {
  * The filters as SQL conditions on `devices d`, and their parameters. The text search, if
  * any, is not in `where` but apart, as `search`: list runs it in phases.
  */
-function whereOf(q: DeviceListQuery): { where: string[]; bind: unknown[]; search?: string } {
+export function whereOf(q: DeviceListQuery): { where: string[]; bind: unknown[]; search?: string } {
   const where: string[] = [];
   const bind: unknown[] = [];
   const add = (sql: (p: string) => string, value: unknown) => {

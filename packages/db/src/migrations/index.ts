@@ -1,5 +1,6 @@
 import { runHeartbeat } from './0004-run-heartbeat.js';
 import { runRetry } from './0005-run-retry.js';
+import { bulkProgress } from './0006-bulk-progress.js';
 import { knownHostPending } from './0003-known-host-pending.js';
 import { initial } from './0001-initial.js';
 import { loginThrottle } from './0002-login-throttle.js';
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   knownHostPending,
   runHeartbeat,
   runRetry,
+  bulkProgress,
 ];

@@ -28,6 +28,12 @@ export class Bulk extends Model {
   @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
   declare total: number;
 
+  @Column({ type: DataType.TEXT, allowNull: false, defaultValue: 'read' })
+  declare mode: 'read' | 'change';
+
+  @Column({ type: DataType.DATE, allowNull: true })
+  declare canceledAt: Date | null;
+
   @BelongsTo(() => CommandTemplate, { foreignKey: 'templateId', onDelete: 'SET NULL' })
   declare template?: CommandTemplate | null;
 
