@@ -19,9 +19,9 @@ function crlf(text: string): string {
 }
 
 /** Lines of `text`, each with its `\n` (the last may lack one), across chunk boundaries. */
-function* linesOf(text: Text): Generator<string> {
+async function* linesOf(text: Text): AsyncGenerator<string> {
   let carry = '';
-  for (const chunk of chunksOf(text)) {
+  for await (const chunk of chunksOf(text)) {
     let start = 0;
     const data = carry + chunk;
     for (let nl = data.indexOf('\n'); nl !== -1; nl = data.indexOf('\n', start)) {
@@ -143,14 +143,14 @@ export class Shell {
 
   private async emit(text: Text, pager: Pager | null): Promise<boolean> {
     if (!pager) {
-      for (const chunk of chunksOf(text)) {
+      for await (const chunk of chunksOf(text)) {
         if (!(await this.write(crlf(chunk), true))) return false;
       }
       return true;
     }
     let budget = pager.lines;
     let page = '';
-    for (const line of linesOf(text)) {
+    for await (const line of linesOf(text)) {
       if (budget === 0) {
         if (!(await this.write(page, true)) || !(await this.write(pager.marker))) return false;
         page = '';

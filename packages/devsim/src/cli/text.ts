@@ -1,10 +1,12 @@
 /**
- * Command output: a string, or chunks for outputs too big to hold (hundreds of MiB).
- * Lines end with `\n`; the terminal turns them into `\r\n` where a real one would.
+ * Command output: a string, chunks for outputs too big to hold (hundreds of MiB), or
+ * chunks that come over time (`ping`), each written as soon as it comes. Lines end with
+ * `\n`; the terminal turns them into `\r\n` where a real one would.
  */
-export type Text = string | Iterable<string>;
+export type Text = string | Iterable<string> | AsyncIterable<string>;
 
-export function* chunksOf(text: Text): Generator<string> {
+/** The chunks of `text` in order; timed output waits for each of its chunks. */
+export async function* chunksOf(text: Text): AsyncGenerator<string> {
   if (typeof text === 'string') yield text;
   else yield* text;
 }

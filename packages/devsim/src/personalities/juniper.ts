@@ -8,7 +8,7 @@ import {
 } from '../cli/commands.js';
 import { fillerNetwork, sizedConfig } from '../cli/config.js';
 import { caretLine } from '../cli/ioslike.js';
-import { bulkLines, hms, pad2, row, uptimeParts, type Text } from '../cli/text.js';
+import { bulkLines, hms, pad2, row, uptimeParts } from '../cli/text.js';
 import type { PortFacts } from '../facts.js';
 import type { CliErrors, DeviceContext, Personality, SessionKind } from '../personality.js';
 import { seeded } from '../prng.js';
@@ -240,7 +240,7 @@ function configuration(device: DeviceContext): string {
 type Mode = 'operational' | 'configuration';
 
 /** Junos prints a blank line after a command's output, before the next prompt. */
-const blank = (out: Text): Reply => ({
+const blank = (out: string | Iterable<string>): Reply => ({
   out: typeof out === 'string' ? `${out}\n` : withBlankLine(out),
 });
 

@@ -2,6 +2,7 @@ import type { CliSession, Reply, RunContext } from '../cli/commands.js';
 import { pause } from '../cli/outlet.js';
 import { bulkLines, dayName, hms, monthName } from '../cli/text.js';
 import type { CliErrors, DeviceContext, Personality, SessionKind } from '../personality.js';
+import { ping } from './ping.js';
 
 const LINUX_KERNEL = '6.1.0-18-amd64';
 const LINUX_KERNEL_BUILD = '#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)';
@@ -126,6 +127,8 @@ Last login: ${dayName(d)} ${monthName(d)} ${String(d.getUTCDate()).padStart(2)} 
               close: true,
             };
       }
+      case 'ping':
+        return ping(args, ctx, this.device);
       case 'yes': {
         const m = /^yes\s*\|\s*head\s+-c\s*(\d+)\s*$/.exec(line.trim());
         if (m) {

@@ -49,11 +49,11 @@ export async function writeExecReply(
   crlf: boolean,
 ): Promise<boolean> {
   const convert = (s: string) => (crlf ? s.replace(/\n/g, '\r\n') : s);
-  for (const chunk of chunksOf(reply.out)) {
+  for await (const chunk of chunksOf(reply.out)) {
     if (!(await outlet.write(stdout, convert(chunk), true))) return false;
   }
   if (reply.err !== undefined) {
-    for (const chunk of chunksOf(reply.err)) {
+    for await (const chunk of chunksOf(reply.err)) {
       if (!(await outlet.write(stderr, convert(chunk), true))) return false;
     }
   }
