@@ -9,6 +9,7 @@ import { HostKeys } from './hostkeys/hostkeys.js';
 import { Secrets, type Credentials } from './secrets/secrets.js';
 import { CliSession } from './transport/cli-session.js';
 import { connectSsh, openShell } from './transport/ssh.js';
+import { pacedSink, type OutputSink } from './transport/flow.js';
 import { connectTelnet } from './transport/telnet.js';
 
 /** What the runner needs to know of a device. */
@@ -25,8 +26,11 @@ export interface Timeouts {
 }
 
 export interface ExecuteOptions {
-  /** Output as it arrives, in order, without the echoed command or the final prompt. */
-  onChunk?: ((text: string) => void) | undefined;
+  /**
+   * Output as it arrives, in order, without the echoed command or the final prompt.
+   * Returning a promise stops reading from the device until it settles.
+   */
+  onChunk?: OutputSink | undefined;
   /** Aborting closes the channel at once and rejects with `canceled`. */
   signal?: AbortSignal | undefined;
   timeouts?: Timeouts | undefined;
@@ -174,7 +178,7 @@ async function withAbort(
 function runExec(
   client: Client,
   command: string,
-  onChunk: (text: string) => void,
+  sink: OutputSink,
   limits: { commandMs: number; maxBytes: number },
   signal: AbortSignal | undefined,
 ): Promise<ExecuteResult> {
@@ -182,6 +186,7 @@ function runExec(
     const out = new StringDecoder('utf8');
     const err = new StringDecoder('utf8');
     let channel: ClientChannel | undefined;
+    let onChunk: (text: string) => void = () => undefined;
     let bytes = 0;
     let exitCode: number | undefined;
     let settled = false;
@@ -236,6 +241,7 @@ function runExec(
         return;
       }
       channel = opened;
+      onChunk = pacedSink(opened, sink);
       opened.on('error', () => undefined);
       if (settled) {
         opened.close();

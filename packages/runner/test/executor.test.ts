@@ -109,20 +109,26 @@ describe('executing a run', async () => {
     expect(await repos.chunks.list(run.id)).toEqual([]);
   });
 
-  it('announces stored output and the end on the output channel', async () => {
+  it('announces the start, stored output and the end on the output channel', async () => {
     const listener = new pg.Client({ connectionString: url });
     await listener.connect();
     const payloads: string[] = [];
     listener.on('notification', (n) => payloads.push(n.payload ?? ''));
     await listener.query(`LISTEN ${OUTPUT_CHANNEL}`);
     try {
-      const run = await newRun('exec-ios', 'show version');
+      // Drip output is stored (and announced) while it flows; the rest comes with the end.
+      const run = await newRun('exec-drip', 'show version');
       await executeRun(deps, run.id);
       await new Promise((resolve) => setTimeout(resolve, 100));
       const mine = payloads.filter((p) => p.startsWith(`${run.id}:`));
-      const last = await repos.chunks.list(run.id, -1, 1000);
+      const stored = await repos.chunks.list(run.id, -1, 1000);
+      expect(mine[0]).toBe(`${run.id}:start`);
       expect(mine.at(-1)).toBe(`${run.id}:end`);
-      expect(mine).toContain(`${run.id}:${last.at(-1)?.seq ?? -1}`);
+      const announced = mine.slice(1, -1).map((p) => Number(p.split(':')[1]));
+      expect(announced.length).toBeGreaterThan(1);
+      // Each announcement names the last chunk stored so far, in order.
+      expect(announced).toEqual([...announced].sort((a, b) => a - b));
+      expect(announced.every((seq) => stored.some((c) => c.seq === seq))).toBe(true);
     } finally {
       await listener.end();
     }

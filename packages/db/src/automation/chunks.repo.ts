@@ -1,6 +1,7 @@
 import { MAX_CHUNK_BYTES, type RunChunk } from '@netauto/schema';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 import { iso, select, selectOne, type Executor } from '../sql.js';
+import { OUTPUT_CHANNEL } from './queue.repo.js';
 
 interface ChunkRow {
   runId: number;
@@ -34,6 +35,32 @@ export function splitOutput(text: string, max = MAX_CHUNK_BYTES): string[] {
   return pieces;
 }
 
+/** Output as stored: pieces of at most 64 KiB without NUL, and their size in bytes. */
+export function prepareOutput(output: string | readonly string[]): {
+  pieces: string[];
+  bytes: number;
+} {
+  const pieces = (typeof output === 'string' ? [output] : output)
+    .flatMap((s) => splitOutput(s))
+    .filter((s) => s.length > 0);
+  return { pieces, bytes: pieces.reduce((n, s) => n + Buffer.byteLength(s, 'utf8'), 0) };
+}
+
+/**
+ * The common table expressions that add chunks ($2, $3 of them, $4 bytes) to running
+ * run $1: `c` is the chunks added, with the columns asked for.
+ */
+const appendCtes = (returning: string) => `r AS (
+    UPDATE runs SET chunks = chunks + $3, bytes = bytes + $4, updated_at = now()
+    WHERE id = $1 AND status = 'running'
+    RETURNING chunks - $3 AS first
+  ), c AS (
+    INSERT INTO run_chunks (run_id, seq, data)
+    SELECT $1, r.first + p.ord - 1, p.data
+    FROM r, unnest($2::text[]) WITH ORDINALITY AS p(data, ord)
+    RETURNING ${returning}
+  )`;
+
 export class ChunksRepo {
   constructor(private readonly ex: Executor) {}
 
@@ -43,36 +70,47 @@ export class ChunksRepo {
    * row lock orders them) and runs.bytes grows by their size.
    */
   async append(runId: number, output: string | readonly string[]): Promise<RunChunk[]> {
-    const pieces = (typeof output === 'string' ? [output] : output)
-      .flatMap((s) => splitOutput(s))
-      .filter((s) => s.length > 0);
+    const { pieces, bytes } = prepareOutput(output);
     if (pieces.length === 0) return [];
-    const bytes = pieces.reduce((n, s) => n + Buffer.byteLength(s, 'utf8'), 0);
     const rows = await select<ChunkRow>(
       this.ex,
-      `WITH r AS (
-         UPDATE runs SET chunks = chunks + $3, bytes = bytes + $4, updated_at = now()
-         WHERE id = $1 AND status = 'running'
-         RETURNING chunks - $3 AS first
-       )
-       INSERT INTO run_chunks (run_id, seq, data)
-       SELECT $1, r.first + p.ord - 1, p.data
-       FROM r, unnest($2::text[]) WITH ORDINALITY AS p(data, ord)
-       RETURNING run_id AS "runId", seq, data, created_at AS "createdAt"`,
+      `WITH ${appendCtes('run_id AS "runId", seq, data, created_at AS "createdAt"')}
+       SELECT * FROM c`,
       [runId, pieces, pieces.length, bytes],
     );
-    if (rows.length === 0) {
-      const run = await selectOne<{ status: string }>(
-        this.ex,
-        'SELECT status FROM runs WHERE id = $1',
-        [runId],
-      );
-      if (!run) throw new NotFoundError('run', runId);
-      throw new InvalidStateError(
-        `run ${runId} is ${run.status}; output is only added while it runs`,
-      );
-    }
+    if (rows.length === 0) await this.refuse(runId);
     return rows.sort((a, b) => a.seq - b.seq).map(toChunk);
+  }
+
+  /**
+   * The worker's way to append: the same statement, without sending the text back,
+   * and announcing the new chunks to followers (at commit). Returns the last seq.
+   */
+  async store(runId: number, output: string | readonly string[]): Promise<number | undefined> {
+    const { pieces, bytes } = prepareOutput(output);
+    if (pieces.length === 0) return undefined;
+    const row = await selectOne<{ last: number | null }>(
+      this.ex,
+      `WITH ${appendCtes('seq')}
+       SELECT m.last, CASE WHEN m.last IS NOT NULL
+         THEN pg_notify('${OUTPUT_CHANNEL}', concat($1::int, ':', m.last)) END AS notified
+       FROM (SELECT max(seq) AS last FROM c) m`,
+      [runId, pieces, pieces.length, bytes],
+    );
+    if (row?.last === null || row?.last === undefined) return this.refuse(runId);
+    return row.last;
+  }
+
+  private async refuse(runId: number): Promise<never> {
+    const run = await selectOne<{ status: string }>(
+      this.ex,
+      'SELECT status FROM runs WHERE id = $1',
+      [runId],
+    );
+    if (!run) throw new NotFoundError('run', runId);
+    throw new InvalidStateError(
+      `run ${runId} is ${run.status}; output is only added while it runs`,
+    );
   }
 
   /** Chunks with seq greater than `afterSeq` (-1 for all), in order. */

@@ -23,7 +23,8 @@ import {
   selectOne,
   type Executor,
 } from '../sql.js';
-import { QueueRepo } from './queue.repo.js';
+import { prepareOutput } from './chunks.repo.js';
+import { OUTPUT_CHANNEL, QueueRepo } from './queue.repo.js';
 import { TemplatesRepo } from './templates.repo.js';
 
 export const RUN_COLUMNS = `r.id, r.device_id AS "deviceId", r.template_id AS "templateId",
@@ -84,9 +85,6 @@ function fromStatuses(to: RunStatus): RunStatus[] {
     RUN_TRANSITIONS[from].includes(to),
   );
 }
-
-/** Serialises run starts across processes while quotas are counted. */
-const RUN_START_LOCK = 727_316_402;
 
 type RunCursor = [string, number];
 const isRunCursor = (v: unknown): v is RunCursor =>
@@ -199,21 +197,14 @@ export class RunsRepo {
     workerId: string | undefined,
     quota: { global: number; perSite: number },
   ): Promise<Run | 'over'> {
-    return inTransaction(this.ex, async (tx) => {
-      await select(tx, 'SELECT pg_advisory_xact_lock($1)', [RUN_START_LOCK]);
-      const counts = await selectOne<{ total: number; site: number }>(
-        tx,
-        `SELECT count(*)::int AS total,
-           count(*) FILTER (WHERE coalesce(d.site, 'default') = (
-             SELECT coalesce(s.site, 'default') FROM runs x JOIN devices s ON s.id = x.device_id
-             WHERE x.id = $1))::int AS site
-         FROM runs r JOIN devices d ON d.id = r.device_id WHERE r.status = 'running'`,
-        [id],
-      );
-      if ((counts?.total ?? 0) >= quota.global || (counts?.site ?? 0) >= quota.perSite)
-        return 'over';
-      return new RunsRepo(tx).markRunning(id, workerId);
-    });
+    // One statement: the start lock is held only while the database counts.
+    const row = await selectOne<RunRow>(
+      this.ex,
+      `SELECT ${RUN_COLUMNS} FROM runs_start_within_quota($1, $2, $3, $4) AS r`,
+      [id, workerId ?? null, quota.global, quota.perSite],
+    );
+    if (!row) throw new NotFoundError('run', id);
+    return row.status === 'running' ? toRun(row) : 'over';
   }
 
   /** A worker says it is still running these runs. */
@@ -288,6 +279,49 @@ export class RunsRepo {
       `finished_at = now(), error_reason = $4, error_message = $5, exit_code = $6`,
       [outcome.reason, outcome.message ?? null, outcome.exitCode ?? null],
       from,
+    );
+  }
+
+  /**
+   * The worker's end of a run, in one statement: running → ok | error with the output
+   * not stored yet appended, and followers told (at commit) that the run has ended.
+   */
+  async complete(
+    id: number,
+    outcome: RunOutcome,
+    output: string | readonly string[] = [],
+  ): Promise<Run> {
+    const { pieces, bytes } = prepareOutput(output);
+    const failed = outcome.status === 'error';
+    const row = await selectOne<RunRow>(
+      this.ex,
+      `WITH r AS (
+         UPDATE runs AS r SET status = $2, finished_at = now(), exit_code = $3,
+           error_reason = $4, error_message = $5, chunks = chunks + $7, bytes = bytes + $8,
+           updated_at = now()
+         WHERE r.id = $1 AND r.status = 'running'
+         RETURNING ${RUN_COLUMNS}, r.chunks - $7 AS first
+       ), c AS (
+         INSERT INTO run_chunks (run_id, seq, data)
+         SELECT $1, r.first + p.ord - 1, p.data
+         FROM r, unnest($6::text[]) WITH ORDINALITY AS p(data, ord)
+       )
+       SELECT r.*, pg_notify('${OUTPUT_CHANNEL}', concat($1::int, ':end')) AS notified FROM r`,
+      [
+        id,
+        outcome.status,
+        outcome.exitCode ?? null,
+        failed ? outcome.reason : null,
+        failed ? (outcome.message ?? null) : null,
+        pieces,
+        pieces.length,
+        bytes,
+      ],
+    );
+    if (row) return toRun(row);
+    const current = await this.get(id);
+    throw new InvalidStateError(
+      `run ${id} is ${current.status} and cannot become ${outcome.status}`,
     );
   }
 

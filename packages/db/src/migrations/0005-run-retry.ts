@@ -3,6 +3,9 @@ import type { Migration } from './types.js';
 /**
  * A run whose worker died before it printed anything is tried once more: it goes back
  * from running to pending as its second attempt. Any other status change stays one way.
+ *
+ * Starting a run within the quotas is one function, so that the lock every start takes
+ * is held for the function's few statements, not for round trips from a busy worker.
  */
 export const runRetry: Migration = {
   name: '0005-run-retry',
@@ -23,10 +26,47 @@ export const runRetry: Migration = {
         END IF;
         RETURN NEW;
       END $$;
+
+      -- pending -> running if fewer than max_global runs are running in all and fewer
+      -- than max_site on the run's site (no site counts as 'default'); announced on
+      -- netauto_run_output. Returns the started run; the run unchanged (still pending)
+      -- when a quota is full; nothing when there is no such run.
+      CREATE FUNCTION runs_start_within_quota(
+        run_id integer, worker text, max_global integer, max_site integer
+      ) RETURNS SETOF runs LANGUAGE plpgsql VOLATILE AS $$
+      DECLARE
+        run_status text;
+        run_site text;
+        total integer;
+        on_site integer;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(727316402);
+        SELECT r.status, coalesce(d.site, 'default') INTO run_status, run_site
+          FROM runs r JOIN devices d ON d.id = r.device_id WHERE r.id = run_id;
+        IF NOT FOUND THEN
+          RETURN;
+        END IF;
+        IF run_status <> 'pending' THEN
+          RAISE EXCEPTION 'run % is % and cannot become running', run_id, run_status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'runs_status_transition';
+        END IF;
+        SELECT count(*), count(*) FILTER (WHERE coalesce(d.site, 'default') = run_site)
+          INTO total, on_site
+          FROM runs r JOIN devices d ON d.id = r.device_id WHERE r.status = 'running';
+        IF total >= max_global OR on_site >= max_site THEN
+          RETURN QUERY SELECT * FROM runs WHERE id = run_id;
+          RETURN;
+        END IF;
+        PERFORM pg_notify('netauto_run_output', run_id || ':start');
+        RETURN QUERY UPDATE runs SET status = 'running', started_at = clock_timestamp(),
+            worker_id = worker, heartbeat_at = now(), updated_at = now()
+          WHERE id = run_id RETURNING *;
+      END $$;
     `);
   },
   async down({ context: sql }) {
     await sql(`
+      DROP FUNCTION runs_start_within_quota(integer, text, integer, integer);
       CREATE OR REPLACE FUNCTION runs_status_transition() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.status IS DISTINCT FROM OLD.status AND NOT (

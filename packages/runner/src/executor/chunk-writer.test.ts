@@ -13,7 +13,7 @@ describe('ChunkWriter', () => {
         batches.push(pieces);
         active -= 1;
       },
-      { intervalMs: 10, maxBufferedBytes: 8 },
+      { intervalMs: 10, chunkBytes: 8 },
     );
     for (const piece of ['ab', 'cd', 'efgh', 'ij', 'k']) writer.write(piece);
     await new Promise((resolve) => setTimeout(resolve, 30));
@@ -29,6 +29,43 @@ describe('ChunkWriter', () => {
     });
     writer.write('x');
     await expect(writer.close()).rejects.toThrow('database down');
+  });
+
+  it('while one batch is stored, what comes goes in the next one, up to the batch limit', async () => {
+    const batches: string[][] = [];
+    let release: () => void = () => undefined;
+    const writer = new ChunkWriter(
+      async (pieces) => {
+        batches.push(pieces);
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
+      { intervalMs: 1, chunkBytes: 4, maxBatchBytes: 12 },
+    );
+    writer.write('aaaa');
+    expect(batches).toEqual([['aaaa']]);
+    for (const piece of ['bb', 'bb', 'cccc', 'dddd', 'eeee']) writer.write(piece);
+    expect(writer.backlogBytes).toBe(20);
+    const below = writer.whenBelow(8);
+    let belowYet = false;
+    void below.then(() => {
+      belowYet = true;
+    });
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // One statement for three chunks' worth; the rest waits for its turn.
+    expect(batches).toEqual([['aaaa'], ['bbbb', 'cccc', 'dddd']]);
+    expect(belowYet).toBe(false);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(batches.at(-1)).toEqual(['eeee']);
+    expect(belowYet).toBe(true);
+    release();
+    writer.write('f');
+    // drain hands back what is not stored yet, for the run's last statement.
+    expect(await writer.drain()).toEqual(['f']);
+    expect(writer.backlogBytes).toBe(0);
   });
 
   it('joins small pieces up to the limit', () => {

@@ -1,77 +1,128 @@
 import { MAX_CHUNK_BYTES } from '@netauto/schema';
 
 /** Where stored output goes: one statement per batch, then a wake-up for followers. */
-export type StoreBatch = (pieces: string[]) => Promise<void>;
+export type StoreBatch = (pieces: string[]) => Promise<unknown>;
 
 export interface ChunkWriterOptions {
-  /** Flush at least this often while output flows (default 100 ms). */
+  /** Store what has come at the latest this long after it came (default 25 ms). */
   intervalMs?: number;
-  /** Flush as soon as this much is waiting (default 64 KiB, one chunk). */
-  maxBufferedBytes?: number;
+  /** Store at once when this much is waiting (default 64 KiB, one chunk). */
+  chunkBytes?: number;
+  /** The most one statement stores (default 1 MiB); more waits for the next. */
+  maxBatchBytes?: number;
 }
 
 /**
- * Collects a run's output as it arrives and stores it in batches: at the latest every
- * `intervalMs` while output flows, at once when a chunk's worth is waiting, and never
- * more than one batch in flight, so order is kept and a slow database slows only
- * this run's storing, not its reading.
+ * Collects a run's output as it arrives and stores it in batches: at the latest
+ * `intervalMs` after it came, at once when a chunk's worth is waiting, and never more
+ * than one batch in flight, so order is kept. While a batch is being stored, what
+ * comes meanwhile waits and goes in the next one: a slow database gets fewer, larger
+ * statements rather than a queue of small ones.
  */
 export class ChunkWriter {
   private pending: string[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
-  private inFlight: Promise<void> = Promise.resolve();
+  private inFlight: Promise<void> | undefined;
+  private inFlightBytes = 0;
   private failure: Error | undefined;
+  private readonly waiters: { bytes: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly store: StoreBatch,
     private readonly options: ChunkWriterOptions = {},
   ) {}
 
+  /** Bytes written and not stored yet (waiting or in flight). */
+  get backlogBytes(): number {
+    return this.pendingBytes + this.inFlightBytes;
+  }
+
+  /** Resolves once the backlog is down to `bytes` (or storing has failed). */
+  whenBelow(bytes: number): Promise<void> {
+    if (this.backlogBytes <= bytes || this.failure) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ bytes, resolve }));
+  }
+
   write(text: string): void {
     if (text.length === 0) return;
     this.pending.push(text);
     this.pendingBytes += Buffer.byteLength(text, 'utf8');
-    if (this.pendingBytes >= (this.options.maxBufferedBytes ?? MAX_CHUNK_BYTES)) {
-      this.flushSoon(0);
+    if (this.pendingBytes >= (this.options.chunkBytes ?? MAX_CHUNK_BYTES)) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.flush();
     } else {
-      this.flushSoon(this.options.intervalMs ?? 100);
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, this.options.intervalMs ?? 25);
     }
+  }
+
+  /**
+   * Waits for the batch in flight and hands back, joined into chunks, what was not
+   * stored yet, for the caller to store with the run's end. Rejects if a batch could
+   * not be stored.
+   */
+  async drain(): Promise<string[]> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.inFlight) await this.inFlight;
+    if (this.failure !== undefined) throw this.failure;
+    const rest = joinPieces(this.pending, this.options.chunkBytes ?? MAX_CHUNK_BYTES);
+    this.pending = [];
+    this.pendingBytes = 0;
+    return rest;
   }
 
   /** Stores everything written so far; rejects if any batch could not be stored. */
   async close(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.flush();
-    await this.inFlight;
-    if (this.failure !== undefined) throw this.failure;
-  }
-
-  private flushSoon(delayMs: number): void {
-    if (delayMs === 0) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.flush();
-      return;
-    }
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.flush();
-    }, delayMs);
+    const rest = await this.drain();
+    if (rest.length > 0) await this.store(rest);
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    // Small pieces are joined into chunks of up to 64 KiB; the store splits larger ones.
-    const batch = joinPieces(this.pending, this.options.maxBufferedBytes ?? MAX_CHUNK_BYTES);
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.inFlight = this.inFlight.then(() =>
-      this.store(batch).catch((error: unknown) => {
+    if (this.inFlight || this.pending.length === 0 || this.failure) return;
+    const max = this.options.maxBatchBytes ?? 16 * MAX_CHUNK_BYTES;
+    const chunk = this.options.chunkBytes ?? MAX_CHUNK_BYTES;
+    // Take up to a batch's worth; the rest waits for the next statement.
+    let taken = 0;
+    let bytes = 0;
+    while (taken < this.pending.length && bytes < max) {
+      bytes += Buffer.byteLength(this.pending[taken] ?? '', 'utf8');
+      taken += 1;
+    }
+    const batch = joinPieces(this.pending.slice(0, taken), chunk);
+    this.pending = this.pending.slice(taken);
+    this.pendingBytes -= bytes;
+    this.inFlightBytes = bytes;
+    this.inFlight = this.store(batch).then(
+      () => {
+        this.settle();
+      },
+      (error: unknown) => {
         this.failure ??= error instanceof Error ? error : new Error(String(error));
-      }),
+        this.settle();
+      },
     );
+  }
+
+  private settle(): void {
+    this.inFlight = undefined;
+    this.inFlightBytes = 0;
+    for (const waiter of this.waiters.splice(0)) {
+      if (this.backlogBytes <= waiter.bytes || this.failure) waiter.resolve();
+      else this.waiters.push(waiter);
+    }
+    // What came while storing goes now if a chunk's worth is waiting, else on time.
+    if (this.pendingBytes >= (this.options.chunkBytes ?? MAX_CHUNK_BYTES)) this.flush();
+    else if (this.pending.length > 0) {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, this.options.intervalMs ?? 25);
+    }
   }
 }
 

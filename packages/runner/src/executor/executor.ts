@@ -1,5 +1,5 @@
 import { InvalidStateError, repositories, type Database } from '@netauto/db';
-import type { Run } from '@netauto/schema';
+import { MAX_CHUNK_BYTES, type Run } from '@netauto/schema';
 import { RunError } from '../errors.js';
 import type { DeviceAccess } from '../execute.js';
 import { ChunkWriter } from './chunk-writer.js';
@@ -7,8 +7,10 @@ import { ChunkWriter } from './chunk-writer.js';
 export interface ExecutorDeps {
   db: Database;
   access: DeviceAccess;
-  /** How often output is stored while it flows (default 100 ms). */
+  /** Output is stored at the latest this long after it came (default 25 ms). */
   flushMs?: number;
+  /** Output waiting to be stored past which the device is slowed (default 4 MiB). */
+  backlogBytes?: number;
   /** Who runs it, for the heartbeat that tells a dead worker's runs apart. */
   workerId?: string;
   /** Runs at once in all, and per site, across every process (default 50 and 5). */
@@ -46,21 +48,18 @@ export async function executeRun(
     throw error;
   }
 
-  await repos.queue.announceOutput(runId, 'start');
-  const writer = new ChunkWriter(
-    async (pieces) => {
-      const stored = await repos.chunks.append(runId, pieces);
-      const last = stored.at(-1);
-      if (last) await repos.queue.announceOutput(runId, last.seq);
-    },
-    { intervalMs: deps.flushMs ?? 100 },
-  );
+  // Output waits in memory while it is stored; past this much the device is slowed.
+  const backlogLimit = deps.backlogBytes ?? 64 * MAX_CHUNK_BYTES;
+  const writer = new ChunkWriter((pieces) => repos.chunks.store(runId, pieces), {
+    intervalMs: deps.flushMs ?? 25,
+  });
 
   let outcome: { exitCode: number } | RunError;
   try {
     const result = await deps.access.execute(detail.device, detail.command, {
       onChunk: (text) => {
         writer.write(text);
+        return writer.backlogBytes > backlogLimit ? writer.whenBelow(backlogLimit / 2) : undefined;
       },
       signal,
       timeouts: { commandMs: detail.template?.commandTimeoutMs ?? undefined },
@@ -72,16 +71,14 @@ export async function executeRun(
         ? error
         : new RunError('connection_lost', 'the run failed unexpectedly in the worker');
   }
-  // Output produced before a failure is kept.
-  await writer.close();
-  const finished =
+  // Output produced before a failure is kept; what is left is stored with the end.
+  const rest = await writer.drain();
+  const finished = await repos.runs.complete(
+    runId,
     outcome instanceof RunError
-      ? await repos.runs.finish(runId, {
-          status: 'error',
-          reason: outcome.reason,
-          message: outcome.message,
-        })
-      : await repos.runs.finish(runId, { status: 'ok', exitCode: outcome.exitCode });
-  await repos.queue.announceOutput(runId, 'end');
+      ? { status: 'error', reason: outcome.reason, message: outcome.message }
+      : { status: 'ok', exitCode: outcome.exitCode },
+    rest,
+  );
   return finished;
 }

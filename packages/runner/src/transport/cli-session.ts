@@ -1,9 +1,10 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Driver } from '../drivers/drivers.js';
 import { RunError } from '../errors.js';
+import { pacedSink, type OutputSink, type Pausable } from './flow.js';
 
 /** The duplex side of an interactive CLI: an SSH shell channel or a Telnet socket. */
-export interface CliChannel {
+export interface CliChannel extends Pausable {
   write(data: string): unknown;
   on(event: 'data', listener: (data: Buffer) => void): unknown;
   on(event: 'close', listener: () => void): unknown;
@@ -129,7 +130,8 @@ export class CliSession {
    * arrives. When the device refuses a line, nothing after it is sent and the run
    * ends with device_rejected_command.
    */
-  async run(command: string, onChunk: (text: string) => void): Promise<void> {
+  async run(command: string, sink: OutputSink): Promise<void> {
+    const onChunk = pacedSink(this.channel, sink);
     const deadline = Date.now() + this.limits.commandMs;
     for (const text of command.split(/\r?\n/)) {
       if (text.trim() === '') continue;

@@ -130,6 +130,8 @@ export async function connectTelnet(
   const channel: TelnetChannel = {
     write: (data: string) => socket.write(data.replace(/\n/g, '\r\n')),
     on: (event: 'data' | 'close', listener: (data: Buffer) => void) => events.on(event, listener),
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
     destroy: () => {
       socket.destroy();
     },
