@@ -18,6 +18,12 @@ const Env = z.object({
   /** Run queue workers in this process too (0: leave runs to netauto-worker processes). */
   NETAUTO_WORKERS: z.enum(['0', '1']).default('1'),
   HOST: z.string().default('127.0.0.1'),
+  /** trace, debug, info, warn, error, fatal or silent. */
+  NETAUTO_LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .default('info'),
+  /** When set, /metrics asks for `Authorization: Bearer <this>`. */
+  NETAUTO_METRICS_TOKEN: z.string().min(16).optional(),
 });
 export type ApiEnv = z.infer<typeof Env>;
 

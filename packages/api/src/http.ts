@@ -2,27 +2,33 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { createContext, type RequestInfo } from './context.js';
+import { createOpsHandler, type OpsOptions } from './ops.js';
 import { appRouter } from './root.js';
 import type { Services } from './services.js';
 
 export const TRPC_ENDPOINT = '/api/trpc';
 
-function onError({
-  error,
-  path,
-}: {
-  error: { code: string; cause?: unknown };
-  path?: string | undefined;
-}) {
-  if (error.code === 'INTERNAL_SERVER_ERROR') {
-    // The message and stack only: a driver error also carries the statement's bound
-    // values, which may be hashes.
-    const cause = error.cause ?? error;
-    console.error(
-      `internal error in ${path ?? '?'}:`,
-      cause instanceof Error ? (cause.stack ?? cause.message) : 'unknown error',
-    );
-  }
+function errorLogger(services: Services) {
+  return ({
+    error,
+    path,
+  }: {
+    error: { code: string; cause?: unknown };
+    path?: string | undefined;
+  }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR') {
+      // The message and stack only: a driver error also carries the statement's bound
+      // values, which may be hashes.
+      const cause = error.cause ?? error;
+      services.logger.error(
+        {
+          procedure: path ?? null,
+          error: cause instanceof Error ? (cause.stack ?? cause.message) : 'unknown error',
+        },
+        'internal error',
+      );
+    }
+  };
 }
 
 /**
@@ -39,7 +45,7 @@ export function createFetchHandler(
       req,
       router: appRouter,
       allowBatching: true,
-      onError,
+      onError: errorLogger(services),
       createContext: ({ resHeaders }) => {
         const info: RequestInfo = {
           header: (name) => req.headers.get(name),
@@ -66,26 +72,53 @@ function nodeRequestInfo(req: IncomingMessage, res: ServerResponse): RequestInfo
   };
 }
 
+/** Answers a Node request with the ops handler; false when the path is not one of its. */
+async function serveOps(
+  ops: ReturnType<typeof createOpsHandler>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<boolean> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (path !== '/healthz' && path !== '/readyz' && path !== '/metrics') return false;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+  }
+  const response = await ops(
+    new Request(`http://localhost${path}`, { method: req.method ?? 'GET', headers }),
+  );
+  if (!response) return false;
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(req.method === 'HEAD' ? undefined : Buffer.from(await response.arrayBuffer()));
+  return true;
+}
+
 /**
- * A plain Node HTTP server serving the API at /api/trpc (and /healthz), for tests
- * and for running the API alone.
+ * A plain Node HTTP server serving the API at /api/trpc, and /healthz, /readyz and
+ * /metrics, for tests and for running the API alone.
  */
-export function createApiServer(services: Services): Server {
+export function createApiServer(services: Services, options: OpsOptions = {}): Server {
   const handler = createHTTPHandler({
     router: appRouter,
     basePath: `${TRPC_ENDPOINT}/`,
     allowBatching: true,
-    onError,
+    onError: errorLogger(services),
     createContext: ({ req, res }) => createContext(services, nodeRequestInfo(req, res)),
   });
+  const ops = createOpsHandler(services, options);
   return createServer((req, res) => {
     const url = req.url ?? '/';
-    if (url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      return;
-    }
     if (!url.startsWith(`${TRPC_ENDPOINT}/`)) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+      serveOps(ops, req, res)
+        .then((served) => {
+          if (!served) {
+            res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+          }
+        })
+        .catch((error: unknown) => {
+          services.logger.error({ err: error }, 'ops endpoint failed');
+          if (!res.headersSent) res.writeHead(500).end();
+        });
       return;
     }
     handler(req, res);

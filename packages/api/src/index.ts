@@ -8,7 +8,8 @@ export {
   type Identity,
   type RequestInfo,
 } from './context.js';
-export { createServices, type Services } from './services.js';
+export { createServices, Hubs, type Services, type ServiceOptions } from './services.js';
+export { createOpsHandler, type OpsOptions } from './ops.js';
 export { createFetchHandler, createApiServer, TRPC_ENDPOINT } from './http.js';
 export { readApiEnv, authSettingsFrom, type ApiEnv, type AuthSettings } from './env.js';
 export { hashPassword } from './auth/secrets.js';

@@ -1,6 +1,7 @@
 import { adminRouter } from './admin/admin.router.js';
 import { auditRouter } from './audit/audit.router.js';
 import { authRouter } from './auth/auth.router.js';
+import { bulksRouter } from './automation/bulks.router.js';
 import { runsRouter } from './automation/runs.router.js';
 import { templatesRouter } from './automation/templates.router.js';
 import { devicesRouter } from './inventory/devices.router.js';
@@ -17,6 +18,7 @@ export const appRouter = router({
   groups: groupsRouter,
   templates: templatesRouter,
   runs: runsRouter,
+  bulks: bulksRouter,
   audit: auditRouter,
   admin: adminRouter,
 });

@@ -1,11 +1,19 @@
 import { repositories, type Database } from '@netauto/db';
-import { OutputHub } from '@netauto/runner';
-import type { AuditEvent, AuditListInput, Page } from '@netauto/schema';
+import {
+  BulkProgressHub,
+  createLogger,
+  OutputHub,
+  retentionFromEnv,
+  type Logger,
+} from '@netauto/runner';
+import type { AuditEvent, AuditListInput, Page, RetentionLimits } from '@netauto/schema';
+import { RetentionService } from './admin/retention.service.js';
 import { UsersService } from './admin/users.service.js';
 import { AuthService } from './auth/auth.service.js';
+import { BulksService } from './automation/bulks.service.js';
 import { RunsService } from './automation/runs.service.js';
 import { TemplatesService } from './automation/templates.service.js';
-import type { AuthSettings } from './env.js';
+import { readApiEnv, type AuthSettings } from './env.js';
 import { DevicesService } from './inventory/devices.service.js';
 import { GroupsService } from './inventory/groups.service.js';
 
@@ -16,30 +24,68 @@ export class AuditService {
   }
 }
 
+/**
+ * The live-notification listeners of a process: followers of runs (the output hub
+ * itself) and of bulks. Stopping it stops both.
+ */
+export class Hubs extends OutputHub {
+  readonly bulks: BulkProgressHub;
+
+  constructor(url: string) {
+    super(url);
+    this.bulks = new BulkProgressHub(url);
+  }
+
+  override async stop(): Promise<void> {
+    await Promise.all([super.stop(), this.bulks.stop()]);
+  }
+}
+
+export interface ServiceOptions {
+  /** JSON logs (default: stdout at NETAUTO_LOG_LEVEL). */
+  logger?: Logger;
+  /** What the retention purge keeps (default from NETAUTO_RUN_MAX_DAYS and NETAUTO_RUN_MAX_BYTES). */
+  retention?: RetentionLimits;
+}
+
 export interface Services {
   db: Database;
-  /** Wakes followers of runs in this process; stop it when the process ends. */
-  hub: OutputHub;
+  /** Wakes followers of runs and of bulks in this process; stop it when the process ends. */
+  hub: Hubs;
+  logger: Logger;
   auth: AuthService;
   users: UsersService;
   devices: DevicesService;
   groups: GroupsService;
   templates: TemplatesService;
   runs: RunsService;
+  bulks: BulksService;
+  retention: RetentionService;
   audit: AuditService;
 }
 
-export function createServices(db: Database, settings: AuthSettings): Services {
-  const hub = new OutputHub(db.url);
+export function createServices(
+  db: Database,
+  settings: AuthSettings,
+  options: ServiceOptions = {},
+): Services {
+  const hub = new Hubs(db.url);
+  const logger =
+    options.logger ??
+    createLogger({ level: readApiEnv().NETAUTO_LOG_LEVEL, base: { component: 'api' } });
+  const { maxDays, maxBytes } = options.retention ?? retentionFromEnv();
   return {
     hub,
     db,
+    logger,
     auth: new AuthService(db, settings),
     users: new UsersService(db),
     devices: new DevicesService(db),
     groups: new GroupsService(db),
     templates: new TemplatesService(db),
     runs: new RunsService(db, hub),
+    bulks: new BulksService(db, hub.bulks, logger),
+    retention: new RetentionService(db, { maxDays, maxBytes }),
     audit: new AuditService(db),
   };
 }

@@ -1,4 +1,5 @@
 import { ValidationError } from '@netauto/db';
+import { apiRequestDuration } from '@netauto/runner';
 import type { UserRole } from '@netauto/schema';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
@@ -61,7 +62,32 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-const base = t.procedure.use(mapErrors);
+/**
+ * Every call's duration by procedure and result code (for /metrics), and a debug log
+ * line; a failed call's input is logged with its secrets redacted.
+ */
+const observe = t.middleware(async ({ ctx, path, type, next, getRawInput }) => {
+  const started = performance.now();
+  const result = await next();
+  const seconds = (performance.now() - started) / 1000;
+  const code = result.ok ? 'OK' : result.error.code;
+  apiRequestDuration.observe({ procedure: path, type, code }, seconds);
+  const logger = ctx.services.logger;
+  if (logger.isLevelEnabled('debug')) {
+    const line = {
+      procedure: path,
+      type,
+      code,
+      ms: Math.round(seconds * 1000),
+      userId: ctx.identity?.user.id ?? null,
+    };
+    if (result.ok) logger.debug(line, 'api call');
+    else logger.debug({ ...line, input: await getRawInput().catch(() => null) }, 'api call failed');
+  }
+  return result;
+});
+
+const base = t.procedure.use(observe).use(mapErrors);
 
 export const publicProcedure = base.meta({ role: 'public' });
 

@@ -100,6 +100,15 @@ const KEYS = [
   'action',
   'targetType',
   'targetId',
+  'target',
+  'type',
+  'deviceIds',
+  'filter',
+  'bulkId',
+  'lastEventId',
+  'includeCanceled',
+  'devicesPerGroup',
+  'groups',
 ];
 
 const input = fc.oneof(
@@ -114,6 +123,12 @@ describe('hostile input to every procedure', async () => {
   const admin = await api.signedIn('admin');
   const device = await api.make.device();
   await api.make.run({ deviceId: device.id });
+  // A bulk that is over, so that its procedures have something to find.
+  const { bulk } = await api.repos.bulks.create({
+    target: { type: 'devices', deviceIds: [device.id] },
+    command: 'show clock',
+  });
+  await api.repos.bulks.cancel(bulk.id, 'canceled before the test');
 
   const TABLES = [
     'devices',
@@ -125,6 +140,7 @@ describe('hostile input to every procedure', async () => {
     'users',
     'api_tokens',
     'audit_events',
+    'bulks',
   ];
   /** A fingerprint of every table's contents. */
   async function fingerprint(): Promise<string> {

@@ -47,6 +47,13 @@ const ROLES: Record<string, Role> = {
   'runs.onStatus': 'viewer',
   'runs.onOutput': 'viewer',
   'runs.cancel': 'operator',
+  'bulks.create': 'operator',
+  'bulks.list': 'viewer',
+  'bulks.byId': 'viewer',
+  'bulks.summary': 'viewer',
+  'bulks.retryFailed': 'operator',
+  'bulks.cancel': 'operator',
+  'bulks.onProgress': 'viewer',
   'audit.list': 'viewer',
   'admin.users.list': 'admin',
   'admin.users.byId': 'admin',
@@ -56,6 +63,7 @@ const ROLES: Record<string, Role> = {
   'admin.tokens.list': 'admin',
   'admin.tokens.create': 'admin',
   'admin.tokens.revoke': 'admin',
+  'admin.retention.preview': 'admin',
 };
 
 const RANK: Record<Role, number> = { public: 0, viewer: 1, operator: 2, admin: 3 };

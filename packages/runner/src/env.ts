@@ -23,6 +23,24 @@ const Env = z.object({
   NETAUTO_QUOTA_SITE: z.coerce.number().int().min(1).max(100_000).default(5),
   /** Runs at once in one worker process. */
   NETAUTO_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  /** Runs are kept this many days, then the daily retention job deletes them. */
+  NETAUTO_RUN_MAX_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+  /** Output kept per device; its oldest finished runs beyond this go (default 1 GiB). */
+  NETAUTO_RUN_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 50)
+    .default(2 ** 30),
+  /** When the retention job runs (cron, UTC; default daily at 03:15). */
+  NETAUTO_RETENTION_CRON: z
+    .string()
+    .regex(/^\S+ \S+ \S+ \S+ \S+$/, 'must be a cron schedule of five fields')
+    .default('15 3 * * *'),
+  /** trace, debug, info, warn, error, fatal or silent. */
+  NETAUTO_LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+    .default('info'),
   NETAUTO_OUTPUT_MAX_BYTES: z.coerce
     .number()
     .int()

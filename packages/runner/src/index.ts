@@ -26,3 +26,29 @@ export {
 export { ChunkWriter } from './executor/chunk-writer.js';
 export { OutputHub, type Wakeup } from './executor/follow.js';
 export { startWorkersFromEnv } from './executor/from-env.js';
+export {
+  createLogger,
+  redactSecrets,
+  REDACTED,
+  type Logger,
+  type LogOptions,
+} from './observability/logger.js';
+export {
+  metricsRegistry,
+  metricsText,
+  METRICS_CONTENT_TYPE,
+  collectDatabaseMetrics,
+  collectProcessMetrics,
+  instrumentAccess,
+  apiRequestDuration,
+} from './observability/metrics.js';
+export {
+  purgeRuns,
+  retentionFromEnv,
+  retentionCrontab,
+  RETENTION_TASK,
+  type RetentionSettings,
+  type PurgeResult,
+  type PurgeOptions,
+} from './retention/retention.js';
+export { BulkProgressHub, type ProgressWakeup } from './bulks/progress-hub.js';

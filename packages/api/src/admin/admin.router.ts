@@ -3,6 +3,7 @@ import {
   ApiToken,
   ById,
   ResetPasswordInput,
+  RetentionPreview,
   User,
   UserCreateInput,
   UserListInput,
@@ -51,5 +52,12 @@ export const adminRouter = router({
       .input(ById)
       .output(ApiToken)
       .mutation(({ ctx, input }) => ctx.services.auth.revokeToken(ctx.identity, input.id)),
+  }),
+  retention: router({
+    /** What the next purge of run history would delete, under the current limits. */
+    preview: adminProcedure
+      .input(z.strictObject({}).optional())
+      .output(RetentionPreview)
+      .query(({ ctx }) => ctx.services.retention.preview()),
   }),
 });

@@ -4,6 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import type { DeviceAccess } from '../execute.js';
+import type { Logger } from '../observability/logger.js';
+import { instrumentAccess, observeQueueWait, quotaWaits } from '../observability/metrics.js';
+import {
+  RETENTION_TASK,
+  retentionCrontab,
+  retentionTask,
+  type RetentionSettings,
+} from '../retention/retention.js';
 import { executeRun } from './executor.js';
 
 /** Puts a run on the queue (for callers outside a transaction; see QueueRepo.addRun). */
@@ -39,6 +47,9 @@ export interface WorkerOptions {
   lostAfterMs?: number;
   /** Runs at once in all, and per site, across every process (default 50 and 5). */
   quota?: { global: number; perSite: number };
+  /** The daily purge of old run history (off when not given). */
+  retention?: RetentionSettings;
+  logger?: Logger;
 }
 
 /** How long a run over quota waits before it is looked at again. */
@@ -52,6 +63,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const running = new Map<number, AbortController>();
   const workerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const repos = repositories(options.db);
+  const access = instrumentAccess(options.access);
   // Say that the runs in hand are alive, and end those whose worker has died: any
   // worker may end another's lost runs.
   const heartbeat = setInterval(() => {
@@ -76,7 +88,11 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       pollInterval: options.pollIntervalMs ?? 1000,
       noHandleSignals: true,
       logger: queueLogger,
+      ...(options.retention && { crontab: retentionCrontab(options.retention.schedule) }),
       taskList: {
+        ...(options.retention && {
+          [RETENTION_TASK]: retentionTask(options.db, options.retention, options.logger),
+        }),
         [RUN_TASK]: async (payload, helpers) => {
           const { runId, deviceId } = (payload ?? {}) as { runId?: unknown; deviceId?: unknown };
           if (typeof runId !== 'number' || typeof deviceId !== 'number') return;
@@ -86,14 +102,16 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
             const outcome = await executeRun(
               {
                 db: options.db,
-                access: options.access,
+                access,
                 workerId,
                 ...(options.quota && { quota: options.quota }),
               },
               runId,
               controller.signal,
             );
+            if (typeof outcome === 'object') observeQueueWait(outcome);
             if (outcome === 'over_quota') {
+              quotaWaits.inc();
               // Waits in the queue, not in a worker slot: other sites' runs go on meanwhile.
               await helpers.addJob(
                 RUN_TASK,

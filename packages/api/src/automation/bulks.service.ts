@@ -1,0 +1,230 @@
+import {
+  InvalidStateError,
+  PROGRESS_START,
+  repositories,
+  ValidationError,
+  type Database,
+  type ProgressCursor,
+  type Repositories,
+} from '@netauto/db';
+import type { BulkProgressHub, Logger } from '@netauto/runner';
+import {
+  renderTemplate,
+  type Bulk,
+  type BulkCancelResult,
+  type BulkCounts,
+  type BulkCreateInput,
+  type BulkListInput,
+  type BulkProgressEvent,
+  type BulkRetryResult,
+  type BulkSummary,
+  type BulkSummaryInput,
+  type Page,
+  type TemplateMode,
+} from '@netauto/schema';
+import { actorOf, audited } from '../audit/audit.js';
+import type { Identity } from '../context.js';
+
+/** Rows of progress read per statement. */
+const PROGRESS_PAGE = 500;
+
+/** `<xid>.<runId>`: where a progress follower is; it hands it back to resume. */
+export function formatProgressId(cursor: ProgressCursor): string {
+  return `${cursor.xid}.${cursor.runId}`;
+}
+
+export function parseProgressId(id: string | null | undefined): ProgressCursor | undefined {
+  const match = id == null ? null : /^(\d{1,20})\.(\d{1,10})$/.exec(id);
+  if (!match?.[1] || !match[2] || Number(match[2]) > 2_147_483_647) return undefined;
+  return { xid: match[1], runId: Number(match[2]) };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Bulk runs: one command (or rendered template) on every device of a target, one run
+ * per device, queued like single runs so that quotas and per-device order hold.
+ */
+export class BulksService {
+  constructor(
+    private readonly db: Database,
+    private readonly hub: BulkProgressHub,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Records the bulk and its runs and queues them, in one transaction. */
+  async create(actor: Identity, input: BulkCreateInput): Promise<Bulk> {
+    const started = performance.now();
+    const { bulk } = await audited(
+      this.db,
+      actorOf(actor),
+      'bulks.create',
+      async (repos) => {
+        const what = await this.commandOf(repos, input);
+        return repos.bulks.create({
+          target: input.target,
+          ...what,
+          requestedBy: actor.user.id,
+          requestedByEmail: actor.user.email,
+        });
+      },
+      ({ bulk: b }) => ({
+        type: 'bulk',
+        id: b.id,
+        summary: {
+          target: b.target,
+          command: b.command,
+          templateId: b.templateId,
+          mode: b.mode,
+          total: b.total,
+        },
+      }),
+    );
+    this.logger.info(
+      { bulkId: bulk.id, total: bulk.total, ms: Math.round(performance.now() - started) },
+      'bulk created',
+    );
+    return bulk;
+  }
+
+  private async commandOf(
+    repos: Repositories,
+    input: BulkCreateInput,
+  ): Promise<{ command: string; templateId: number | null; mode: TemplateMode }> {
+    if (input.templateId === undefined) {
+      return { command: input.command ?? '', templateId: null, mode: 'read' };
+    }
+    const template = await repos.templates.get(input.templateId);
+    if (!template.enabled) throw new InvalidStateError(`template ${template.name} is disabled`);
+    const rendered = renderTemplate(template, input.variables ?? {});
+    if (!rendered.ok) {
+      throw new ValidationError(
+        Object.values(rendered.fieldErrors).flat().join('; '),
+        rendered.fieldErrors,
+      );
+    }
+    return { command: rendered.command, templateId: template.id, mode: template.mode };
+  }
+
+  byId(id: number): Promise<Bulk> {
+    return repositories(this.db).bulks.get(id);
+  }
+
+  list(input: BulkListInput): Promise<Page<Bulk>> {
+    return repositories(this.db).bulks.list(input);
+  }
+
+  /** Counts by status and reason, and devices grouped by identical output. */
+  async summary(input: BulkSummaryInput): Promise<BulkSummary> {
+    const repos = repositories(this.db);
+    await repos.bulks.get(input.id);
+    await repos.bulks.hashOutputs(input.id);
+    const [bulk, reasons, outputs] = await Promise.all([
+      repos.bulks.get(input.id),
+      repos.bulks.reasons(input.id),
+      repos.bulks.outputGroups(input.id, {
+        groups: input.groups ?? 50,
+        perGroup: input.devicesPerGroup ?? 100,
+      }),
+    ]);
+    return { bulk, reasons, outputs: outputs.groups, outputGroupCount: outputs.total };
+  }
+
+  /** New runs, in the same bulk, for the devices whose latest run failed. */
+  async retryFailed(
+    actor: Identity,
+    input: { id: number; includeCanceled?: boolean | undefined },
+  ): Promise<BulkRetryResult> {
+    const runs = await audited(
+      this.db,
+      actorOf(actor),
+      'bulks.retryFailed',
+      (repos) =>
+        repos.bulks.retryFailed(input.id, {
+          includeCanceled: input.includeCanceled ?? false,
+          requestedBy: actor.user.id,
+          requestedByEmail: actor.user.email,
+        }),
+      (n) => ({
+        type: 'bulk',
+        id: input.id,
+        summary: { runs: n, includeCanceled: input.includeCanceled ?? false },
+      }),
+    );
+    return { bulk: await this.byId(input.id), runs };
+  }
+
+  /** Every pending run of the bulk ends as canceled; every running one is stopped. */
+  async cancel(actor: Identity, id: number): Promise<BulkCancelResult> {
+    const result = await audited(
+      this.db,
+      actorOf(actor),
+      'bulks.cancel',
+      (repos) => repos.bulks.cancel(id, `canceled with its bulk by ${actor.user.email}`),
+      (r) => ({ type: 'bulk', id, summary: r }),
+    );
+    return { bulk: await this.byId(id), ...result };
+  }
+
+  /**
+   * The bulk's progress from `lastEventId` (or from the start): each run as its status
+   * changes, in the order the changes were committed, and the counts after each batch;
+   * ends once no run is pending or running. Resuming from the id of the last event
+   * received loses and repeats nothing.
+   */
+  async *follow(
+    id: number,
+    lastEventId: string | null | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<{ id: string; event: BulkProgressEvent }> {
+    const repos = repositories(this.db);
+    await repos.bulks.get(id);
+    let cursor = parseProgressId(lastEventId) ?? PROGRESS_START;
+    let lastCounts = '';
+    while (!signal?.aborted) {
+      // Listen first, then read: a change committed in between wakes us at once.
+      const wakeup = this.hub.next(id, signal);
+      for (;;) {
+        const rows = await repos.bulks.progress(id, cursor, PROGRESS_PAGE);
+        for (const row of rows) {
+          cursor = { xid: row.xid, runId: row.runId };
+          yield {
+            id: formatProgressId(cursor),
+            event: {
+              type: 'device',
+              runId: row.runId,
+              deviceId: row.deviceId,
+              hostname: row.hostname,
+              status: row.status,
+              errorReason: row.errorReason,
+            },
+          };
+        }
+        if (rows.length < PROGRESS_PAGE) break;
+      }
+      const bulk = await repos.bulks.get(id);
+      const counts: BulkCounts = bulk.counts;
+      const key = JSON.stringify(counts);
+      // Changes committed but not yet readable in order (an older transaction is still
+      // open): look again shortly rather than wait for the next announcement.
+      const unread = await repos.bulks.changedAfter(id, cursor);
+      if (key !== lastCounts && !unread) {
+        lastCounts = key;
+        yield {
+          id: formatProgressId(cursor),
+          event: { type: 'counts', total: bulk.total, counts, done: bulk.done },
+        };
+      }
+      if (unread) {
+        wakeup.cancel();
+        await sleep(10);
+        continue;
+      }
+      if (bulk.done) {
+        wakeup.cancel();
+        return;
+      }
+      await wakeup.promise;
+    }
+  }
+}
