@@ -5,7 +5,7 @@ import { afterAll, inject } from 'vitest';
 import { createContext, type Context, type RequestInfo } from '../src/context.js';
 import { authSettingsFrom, readApiEnv } from '../src/env.js';
 import { appRouter } from '../src/root.js';
-import { createServices } from '../src/services.js';
+import { createServices, type ServiceOptions } from '../src/services.js';
 import { createCallerFactory, type Meta } from '../src/trpc.js';
 
 export const createCaller = createCallerFactory(appRouter);
@@ -30,11 +30,11 @@ export function requestInfo(headers: Record<string, string> = {}, clientIp = '12
 }
 
 /** A migrated database of this file's own, the services on it, and callers per role. */
-export async function useApi() {
+export async function useApi(options: ServiceOptions = {}) {
   const test = await createTestDatabase(inject('netautoPg'));
   afterAll(() => test.drop());
   const settings = authSettingsFrom(readApiEnv({}));
-  const services = createServices(test.db, settings);
+  const services = createServices(test.db, settings, options);
   const repos = repositories(test.db);
   const make = factories(test.db);
 
