@@ -259,9 +259,9 @@ describe('templates and runs procedures', async () => {
   });
 
   it('refuses a run on a missing device or template', async () => {
-    expect((await errorOf(op.caller.runs.create({ deviceId: 99999, command: 'x' }))).code).toBe(
-      'NOT_FOUND',
-    );
+    const missing = await errorOf(op.caller.runs.create({ deviceId: 99999, command: 'x' }));
+    expect(missing.code).toBe('NOT_FOUND');
+    expect(missing.message).toMatch(/device 99999/);
     expect(
       (await errorOf(op.caller.runs.create({ deviceId: device.id, templateId: 99999 }))).code,
     ).toBe('NOT_FOUND');

@@ -40,11 +40,7 @@ export class RunsService {
       this.db,
       actorOf(actor),
       'runs.create',
-      async (repos) => {
-        const run = await this.record(repos, actor, input);
-        await repos.queue.addRun(run);
-        return run;
-      },
+      (repos) => this.record(repos, actor, input),
       (r) => ({
         type: 'run',
         id: r.id,
@@ -58,11 +54,14 @@ export class RunsService {
     );
   }
 
+  /** Records the run and queues it (a missing device is refused by the database). */
   private async record(repos: Repositories, actor: Identity, input: RunCreateInput): Promise<Run> {
-    await repos.devices.get(input.deviceId);
     const who = { requestedBy: actor.user.id, requestedByEmail: actor.user.email };
     if ('command' in input) {
-      return repos.runs.create({ deviceId: input.deviceId, command: input.command, ...who });
+      return repos.runs.create(
+        { deviceId: input.deviceId, command: input.command, ...who },
+        { queue: true },
+      );
     }
     const template = await repos.templates.get(input.templateId);
     if (!template.enabled) throw new InvalidStateError(`template ${template.name} is disabled`);
@@ -73,13 +72,16 @@ export class RunsService {
         rendered.fieldErrors,
       );
     }
-    return repos.runs.create({
-      deviceId: input.deviceId,
-      templateId: template.id,
-      command: rendered.command,
-      mode: template.mode,
-      ...who,
-    });
+    return repos.runs.create(
+      {
+        deviceId: input.deviceId,
+        templateId: template.id,
+        command: rendered.command,
+        mode: template.mode,
+        ...who,
+      },
+      { queue: true },
+    );
   }
 
   list(input: RunListInput): Promise<Page<Run>> {

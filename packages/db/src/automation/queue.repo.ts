@@ -8,6 +8,17 @@ export const OUTPUT_CHANNEL = 'netauto_run_output';
 export const CANCEL_CHANNEL = 'netauto_run_cancel';
 
 /**
+ * The call that queues run `runId` of device `deviceId` (SQL expressions): one queue
+ * per device runs a device's runs one at a time; the job's key is the run's.
+ */
+export function addRunJobSql(runId: string, deviceId: string): string {
+  return `graphile_worker.add_job('${RUN_TASK}',
+    json_build_object('runId', ${runId}, 'deviceId', ${deviceId}),
+    queue_name := 'device:' || ${deviceId}::text, max_attempts := 1,
+    job_key := 'run:' || ${runId}::text)`;
+}
+
+/**
  * The run queue (graphile-worker's tables) and the notifications around runs. Plain
  * SQL, so that queuing shares the transaction that created the run: a run is queued
  * exactly when it exists.
@@ -17,13 +28,10 @@ export class QueueRepo {
 
   /** Queues a run; one queue per device runs a device's runs one at a time. */
   async addRun(run: { id: number; deviceId: number }): Promise<void> {
-    await select(
-      this.ex,
-      `SELECT id FROM graphile_worker.add_job($1,
-         json_build_object('runId', $2::int, 'deviceId', $3::int),
-         queue_name := 'device:' || $3::text, max_attempts := 1, job_key := 'run:' || $2::text)`,
-      [RUN_TASK, run.id, run.deviceId],
-    );
+    await select(this.ex, `SELECT id FROM ${addRunJobSql('$1::int', '$2::int')}`, [
+      run.id,
+      run.deviceId,
+    ]);
   }
 
   /**
@@ -46,6 +54,24 @@ export class QueueRepo {
        FROM graphile_worker.jobs WHERE key = ANY($1::text[])`,
       [keys],
     );
+  }
+
+  /**
+   * Releases the jobs still held `staleMs` after their run ended: their worker died
+   * between the run's end and the job's, and would otherwise hold the device's queue
+   * for hours.
+   */
+  async releaseEnded(staleMs: number): Promise<void> {
+    const rows = await select<{ id: number }>(
+      this.ex,
+      `SELECT r.id FROM graphile_worker.jobs j
+       JOIN runs r ON r.id = CASE WHEN j.key ~ '^run:[0-9]{1,9}$' THEN substring(j.key FROM 5)::int END
+       WHERE j.locked_at < now() - ($1::float8 * interval '1 millisecond')
+         AND r.status IN ('ok', 'error')
+         AND r.finished_at < now() - ($1::float8 * interval '1 millisecond')`,
+      [staleMs],
+    );
+    if (rows.length > 0) await this.releaseRuns(rows.map((r) => r.id));
   }
 
   /** Tells followers of a run that something new is stored (sent at commit). */

@@ -24,7 +24,7 @@ import {
   type Executor,
 } from '../sql.js';
 import { prepareOutput } from './chunks.repo.js';
-import { OUTPUT_CHANNEL, QueueRepo } from './queue.repo.js';
+import { addRunJobSql, OUTPUT_CHANNEL, QueueRepo } from './queue.repo.js';
 import { TemplatesRepo } from './templates.repo.js';
 
 export const RUN_COLUMNS = `r.id, r.device_id AS "deviceId", r.template_id AS "templateId",
@@ -93,13 +93,21 @@ const isRunCursor = (v: unknown): v is RunCursor =>
 export class RunsRepo {
   constructor(private readonly ex: Executor) {}
 
-  async create(input: RunCreateRecord): Promise<Run> {
+  /**
+   * Records a pending run. With `queue`, it is queued in the same statement, so that it
+   * is queued exactly when it exists. A missing device is a NotFoundError.
+   */
+  async create(input: RunCreateRecord, options: { queue?: boolean } = {}): Promise<Run> {
     const r = parseInput(RunCreateRecord, input);
+    const insert = `INSERT INTO runs AS r (device_id, template_id, bulk_id, command, mode,
+         requested_by, requested_by_email)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${RUN_COLUMNS}`;
     const row = await selectOne<RunRow>(
       this.ex,
-      `INSERT INTO runs AS r (device_id, template_id, bulk_id, command, mode, requested_by,
-         requested_by_email)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${RUN_COLUMNS}`,
+      options.queue
+        ? `WITH r AS (${insert}), j AS (SELECT ${addRunJobSql('r.id', 'r."deviceId"')} FROM r)
+           SELECT r.* FROM r, j`
+        : insert,
       [
         r.deviceId,
         r.templateId ?? null,
@@ -222,7 +230,8 @@ export class RunsRepo {
    * Deals with the runs whose worker has not been heard from for `staleMs` (it died, or
    * lost the database): a first attempt that stored no output goes back to pending and
    * is queued again; every other one ends as worker_lost, its stored output kept. The
-   * dead worker's hold on the queue is released too, so the device's next runs go on.
+   * dead worker's hold on the queue is released too (also for runs it had ended but not
+   * yet told the queue about), so the device's next runs go on.
    */
   async recoverLost(staleMs: number): Promise<{ retried: Run[]; lost: Run[] }> {
     return inTransaction(this.ex, async (tx) => {
@@ -233,8 +242,9 @@ export class RunsRepo {
          ORDER BY id FOR UPDATE SKIP LOCKED`,
         [staleMs],
       );
-      if (stale.length === 0) return { retried: [], lost: [] };
       const queue = new QueueRepo(tx);
+      await queue.releaseEnded(staleMs);
+      if (stale.length === 0) return { retried: [], lost: [] };
       await queue.releaseRuns(stale.map((r) => r.id));
       const retry = stale.filter((r) => r.retry).map((r) => r.id);
       const lose = stale.filter((r) => !r.retry).map((r) => r.id);

@@ -162,6 +162,26 @@ describe('runs repository', async () => {
     );
     expect(held).toEqual([]);
 
+    // A worker that died between a run's end and its job's still held the device's queue.
+    const ended = await make.run();
+    await runs.markRunning(ended.id, 'w-gone');
+    await repos.queue.addRun(ended);
+    await runs.complete(ended.id, { status: 'ok', exitCode: 0 }, 'done\n');
+    await db.rows(
+      `UPDATE graphile_worker._private_jobs SET locked_by = 'gw-gone', locked_at = now() - interval '1 minute'
+       WHERE key = $1 RETURNING id`,
+      [`run:${ended.id}`],
+    );
+    await db.rows(
+      `UPDATE runs SET finished_at = now() - interval '1 minute' WHERE id = $1 RETURNING id`,
+      [ended.id],
+    );
+    await runs.recoverLost(30_000);
+    expect(
+      await db.rows(`SELECT id FROM graphile_worker.jobs WHERE key = $1`, [`run:${ended.id}`]),
+    ).toEqual([]);
+    expect(await repos.chunks.text(ended.id)).toBe('done\n');
+
     // The retry's worker dies too: a second attempt is not retried again.
     await runs.markRunning(silent.id, 'w-dead-again');
     await db.rows(
