@@ -1,0 +1,71 @@
+import { createFetchHandler, startNetAuto, TRPC_ENDPOINT } from '@netauto/api';
+import type { Handle } from '@sveltejs/kit';
+import { dev } from '$app/environment';
+import { callerFor, clientAddress } from '$lib/server/api';
+import { getRuntime } from '$lib/server/runtime';
+
+const PUBLIC_PATHS = new Set(['/login']);
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+  'cross-origin-opener-policy': 'same-origin',
+};
+
+function withSecurityHeaders(response: Response): Response {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    if (!response.headers.has(name)) response.headers.set(name, value);
+  }
+  if (!response.headers.has('content-security-policy')) {
+    // Pages get SvelteKit's policy; everything else (the API, redirects) gets the strictest.
+    response.headers.set(
+      'content-security-policy',
+      "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+  }
+  return response;
+}
+
+/** A call made with the session cookie must come from this site (tokens are not cookies). */
+function crossSite(request: Request, url: URL): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
+  if (request.headers.get('authorization')?.toLowerCase().startsWith('bearer ')) return false;
+  const origin = request.headers.get('origin');
+  if (origin !== null) return origin !== url.origin;
+  const site = request.headers.get('sec-fetch-site');
+  return site !== null && site !== 'same-origin' && site !== 'none';
+}
+
+export const handle: Handle = async ({ event, resolve }) => {
+  const runtime = await getRuntime(dev ? () => startNetAuto() : undefined);
+  const { services } = runtime;
+  const { url, request } = event;
+
+  if (url.pathname === TRPC_ENDPOINT || url.pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
+    if (crossSite(request, url)) {
+      return withSecurityHeaders(
+        new Response(JSON.stringify({ error: { message: 'cross-site request refused' } }), {
+          status: 403,
+          headers: { 'content-type': 'application/json' },
+        }),
+      );
+    }
+    const handleApi = createFetchHandler(services, { clientIp: () => clientAddress(event) });
+    return withSecurityHeaders(await handleApi(request));
+  }
+
+  const { api, context } = await callerFor(services, event);
+  event.locals.api = api;
+  event.locals.identity = context.identity;
+
+  if (!context.identity && !PUBLIC_PATHS.has(url.pathname)) {
+    const next =
+      url.pathname === '/' ? '' : `?next=${encodeURIComponent(url.pathname + url.search)}`;
+    return withSecurityHeaders(
+      new Response(null, { status: 303, headers: { location: `/login${next}` } }),
+    );
+  }
+  return withSecurityHeaders(await resolve(event));
+};

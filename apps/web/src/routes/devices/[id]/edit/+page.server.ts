@@ -1,0 +1,33 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { formValuesOf, patchInput, submittedValues } from '$lib/server/device-form';
+import { idParam, problemOf } from '$lib/server/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load = (async ({ locals, params }) => {
+  const id = idParam(params.id);
+  if (id === undefined) error(404, 'No such device');
+  const device = await locals.api.devices.byId({ id }).catch((e: unknown) => {
+    const problem = problemOf(e);
+    error(problem.status, problem.message);
+  });
+  return { device: { id: device.id, hostname: device.hostname }, values: formValuesOf(device) };
+}) satisfies PageServerLoad;
+
+export const actions = {
+  default: async ({ request, locals, params }) => {
+    const id = idParam(params.id);
+    if (id === undefined) error(404, 'No such device');
+    const form = await request.formData();
+    try {
+      await locals.api.devices.update({ id, patch: patchInput(form) });
+    } catch (e) {
+      const problem = problemOf(e, 'patch.');
+      return fail(problem.status, {
+        values: submittedValues(form),
+        errors: problem.fieldErrors,
+        message: problem.message,
+      });
+    }
+    redirect(303, `/devices/${id}?saved=1`);
+  },
+} satisfies Actions;

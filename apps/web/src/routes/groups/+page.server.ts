@@ -1,0 +1,32 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { problemOf, textField, valuesOf } from '$lib/server/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load = (async ({ locals, url }) => {
+  const q = url.searchParams.get('q')?.trim() ?? '';
+  return { groups: await locals.api.groups.list(q ? { q } : {}), q };
+}) satisfies PageServerLoad;
+
+export const actions = {
+  create: async ({ request, locals }) => {
+    const form = await request.formData();
+    let id: number;
+    try {
+      id = (
+        await locals.api.groups.create({
+          name: textField(form, 'name') ?? '',
+          description: textField(form, 'description') ?? null,
+          site: textField(form, 'site') ?? null,
+        })
+      ).id;
+    } catch (e) {
+      const problem = problemOf(e);
+      return fail(problem.status, {
+        values: valuesOf(form),
+        errors: problem.fieldErrors,
+        message: problem.message,
+      });
+    }
+    redirect(303, `/groups/${id}`);
+  },
+} satisfies Actions;

@@ -1,0 +1,5 @@
+import type { PageServerLoad } from './$types';
+
+export const load = (async ({ locals }) => ({
+  templates: await locals.api.templates.list({}),
+})) satisfies PageServerLoad;
