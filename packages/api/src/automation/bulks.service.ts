@@ -181,11 +181,13 @@ export class BulksService {
     await repos.bulks.get(id);
     let cursor = parseProgressId(lastEventId) ?? PROGRESS_START;
     let lastCounts = '';
+    let read = true;
     while (!signal?.aborted) {
       // Listen first, then read: a change committed in between wakes us at once.
       const wakeup = this.hub.next(id, signal);
       for (;;) {
         const rows = await repos.bulks.progress(id, cursor, PROGRESS_PAGE);
+        if (rows.length > 0) read = true;
         for (const row of rows) {
           cursor = { xid: row.xid, runId: row.runId };
           yield {
@@ -202,27 +204,30 @@ export class BulksService {
         }
         if (rows.length < PROGRESS_PAGE) break;
       }
-      const bulk = await repos.bulks.get(id);
-      const counts: BulkCounts = bulk.counts;
-      const key = JSON.stringify(counts);
       // Changes committed but not yet readable in order (an older transaction is still
       // open): look again shortly rather than wait for the next announcement.
-      const unread = await repos.bulks.changedAfter(id, cursor);
-      if (key !== lastCounts && !unread) {
-        lastCounts = key;
-        yield {
-          id: formatProgressId(cursor),
-          event: { type: 'counts', total: bulk.total, counts, done: bulk.done },
-        };
-      }
-      if (unread) {
+      if (await repos.bulks.changedAfter(id, cursor)) {
         wakeup.cancel();
-        await sleep(10);
+        await sleep(5);
         continue;
       }
-      if (bulk.done) {
-        wakeup.cancel();
-        return;
+      // The counts after what was read (once per batch of changes, and at the start).
+      if (read) {
+        read = false;
+        const bulk = await repos.bulks.get(id);
+        const counts: BulkCounts = bulk.counts;
+        const key = JSON.stringify(counts);
+        if (key !== lastCounts) {
+          lastCounts = key;
+          yield {
+            id: formatProgressId(cursor),
+            event: { type: 'counts', total: bulk.total, counts, done: bulk.done },
+          };
+        }
+        if (bulk.done) {
+          wakeup.cancel();
+          return;
+        }
       }
       await wakeup.promise;
     }
