@@ -1,4 +1,10 @@
-import { createFetchHandler, startNetAuto, TRPC_ENDPOINT } from '@netauto/api';
+import {
+  createFetchHandler,
+  createOpsHandler,
+  startNetAuto,
+  TRPC_ENDPOINT,
+  type Services,
+} from '@netauto/api';
 import type { Handle } from '@sveltejs/kit';
 import { dev } from '$app/environment';
 import { callerFor, clientAddress } from '$lib/server/api';
@@ -38,10 +44,24 @@ function crossSite(request: Request, url: URL): boolean {
   return site !== null && site !== 'same-origin' && site !== 'none';
 }
 
+// /healthz, /readyz and /metrics, one handler per running NetAuto.
+const opsHandlers = new WeakMap<Services, ReturnType<typeof createOpsHandler>>();
+function opsHandler(services: Services) {
+  let handler = opsHandlers.get(services);
+  if (!handler) {
+    handler = createOpsHandler(services);
+    opsHandlers.set(services, handler);
+  }
+  return handler;
+}
+
 export const handle: Handle = async ({ event, resolve }) => {
   const runtime = await getRuntime(dev ? () => startNetAuto() : undefined);
   const { services } = runtime;
   const { url, request } = event;
+
+  const ops = await opsHandler(services)(request);
+  if (ops) return withSecurityHeaders(ops);
 
   if (url.pathname === TRPC_ENDPOINT || url.pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
     if (crossSite(request, url)) {

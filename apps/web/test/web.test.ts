@@ -265,7 +265,9 @@ describe('the web UI, end to end (built app, PostgreSQL, devsim over SSH, Chromi
     expect(await page.getByRole('link', { name: 'New template' }).count()).toBe(0);
   });
 
-  it('sends security headers, and refuses cookie calls to the API from another site', async () => {
+  it('answers health checks, sends security headers, and refuses cookie calls to the API from another site', async () => {
+    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
     const res = await fetch(`${app.url}/login`);
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
