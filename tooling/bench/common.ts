@@ -1,5 +1,6 @@
 // What the benchmarks share: a throwaway database, the bare ssh2 loop NetAuto is
 // compared against, and how a benchmark ends.
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { connectDatabase, startTemporaryPostgres, type Database } from '@netauto/db';
 import type { SimDevice } from '@netauto/devsim';
@@ -70,6 +71,66 @@ export function bareExec(
       });
     });
   });
+}
+
+/** CPU time (user + system) of a process, in ms, with its reaped children's if asked. */
+function cpuMs(pid: number, withChildren = false): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // After the name: utime, stime, cutime, cstime are fields 14-17 of stat (11-14 here).
+    const at = (i: number) => Number(fields[i] ?? 0);
+    const ticks = at(11) + at(12) + (withChildren ? at(13) + at(14) : 0);
+    return (ticks * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The ids of the live processes whose parent is `ppid`. */
+function childrenOf(ppid: number): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+        return Number(fields?.[1]) === ppid;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/**
+ * CPU time used so far, in ms: by this process, by a worker process, and by the
+ * PostgreSQL server this process started (its postmaster, live backends and those
+ * that have ended). Differences of two readings tell what a phase cost, whatever
+ * else the machine was doing meanwhile.
+ */
+export function cpuReading(workerPid: number | undefined): {
+  self: number;
+  worker: number;
+  postgres: number;
+} {
+  const usage = process.cpuUsage();
+  let postgres = 0;
+  for (const pid of childrenOf(process.pid)) {
+    const comm = (() => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        return '';
+      }
+    })();
+    if (!comm.startsWith('postgres')) continue;
+    postgres += cpuMs(pid, true);
+    for (const backend of childrenOf(pid)) postgres += cpuMs(backend);
+  }
+  return {
+    self: (usage.user + usage.system) / 1000,
+    worker: workerPid === undefined ? 0 : cpuMs(workerPid),
+    postgres,
+  };
 }
 
 /** A migrated database of its own on a throwaway embedded PostgreSQL. */

@@ -24,7 +24,14 @@ import { performance } from 'node:perf_hooks';
 import { authSettingsFrom, createApiServer, createServices, readApiEnv } from '@netauto/api';
 import { createNetAutoClient, sessionFetch } from '@netauto/client';
 import { fleet, startLab } from '@netauto/devsim';
-import { bareExec, intFromEnv, pool, runBenchmark, throwawayDatabase } from './common.js';
+import {
+  bareExec,
+  cpuReading,
+  intFromEnv,
+  pool,
+  runBenchmark,
+  throwawayDatabase,
+} from './common.js';
 
 const DEVICES = intFromEnv('BENCH_DEVICES', 500);
 const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 50);
@@ -93,10 +100,13 @@ async function main() {
     const devices = lab.devices.filter((d) => d.spec.hostname !== 'bulk-reader');
 
     // 1. Fan-out: bare loop first, then NetAuto (the devices' host keys are new to both).
+    let cpu = cpuReading(worker.pid);
     let t = performance.now();
     await pool(devices, CONCURRENCY, (d) => bareExec(d, COMMAND, PASSWORD, () => undefined));
     const bare = devices.length / ((performance.now() - t) / 1000);
+    const bareCpu = (cpuReading(worker.pid).self - cpu.self) / devices.length;
 
+    cpu = cpuReading(worker.pid);
     t = performance.now();
     const runIds: number[] = [];
     for (let i = 0; i < fanoutIds.length; i += 100) {
@@ -115,6 +125,9 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const netauto = runIds.length / ((performance.now() - t) / 1000);
+    const after = cpuReading(worker.pid);
+    const perRun = (k: keyof typeof cpu) => (after[k] - cpu[k]) / runIds.length;
+    const runCpu = { worker: perRun('worker'), postgres: perRun('postgres'), self: perRun('self') };
     const [bad] = await db.rows<{ n: number }>(
       `SELECT count(*)::int AS n FROM runs WHERE id = ANY($1::int[]) AND status <> 'ok'`,
       [runIds],
@@ -176,6 +189,10 @@ async function main() {
       `200 MiB stored and followed     ${bareRate.toFixed(1).padStart(10)} ${followRate.toFixed(1).padStart(10)}  ${(readRatio * 100).toFixed(0).padStart(4)}%    50%  ${readRatio >= 0.5 ? 'yes' : 'NO'}  (MiB/s)`,
     );
     console.log(`200 MiB stored (run finished): ${storeRate.toFixed(1)} MiB/s`);
+    const total = runCpu.worker + runCpu.postgres + runCpu.self;
+    console.log(
+      `CPU per device (ms): bare ${bareCpu.toFixed(2)} (client and device); NetAuto ${total.toFixed(2)} = worker ${runCpu.worker.toFixed(2)} + PostgreSQL ${runCpu.postgres.toFixed(2)} + API, client and device ${runCpu.self.toFixed(2)}`,
+    );
     console.log(
       `worker peak memory: ${peak.toFixed(0)} MiB (target < 300 MiB: ${peak < 300 ? 'yes' : 'NO'})`,
     );

@@ -1,4 +1,4 @@
-import { QueryTypes, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { z } from 'zod';
 import {
@@ -15,18 +15,51 @@ export interface Executor {
   transaction?: Transaction | undefined;
 }
 
-/** Runs a statement that returns rows (SELECT, or anything with RETURNING). */
+/** The driver's side of a pooled connection: what a statement needs. */
+interface PgConnection {
+  query(text: string, values: readonly unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+interface ConnectionPool {
+  getConnection(options: { type: 'read' | 'write' }): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<void>;
+}
+
+const observers = new WeakMap<object, Set<(sql: string) => void>>();
+
+/** Calls `fn` with every statement `select` sends through this pool, until disposed. */
+export function observeStatements(sequelize: Sequelize, fn: (sql: string) => void): () => void {
+  const set = observers.get(sequelize) ?? new Set();
+  observers.set(sequelize, set);
+  set.add(fn);
+  return () => set.delete(fn);
+}
+
+/**
+ * Runs a statement that returns rows (SELECT, or anything with RETURNING). It goes to
+ * the driver on a connection of Sequelize's pool (or the transaction's own), without
+ * Sequelize's query pipeline: repositories write their SQL with $n parameters and
+ * read plain rows, and the hot paths (runs, output) pay for nothing else.
+ */
 export async function select<T extends object>(
   ex: Executor,
   sql: string,
   bind: unknown[] = [],
 ): Promise<T[]> {
+  for (const observe of observers.get(ex.sequelize) ?? []) observe(sql);
   try {
-    return await ex.sequelize.query<T>(sql, {
-      bind,
-      type: QueryTypes.SELECT,
-      transaction: ex.transaction ?? null,
-    });
+    if (ex.transaction) {
+      const own = (ex.transaction as unknown as { connection?: PgConnection }).connection;
+      if (!own) throw new Error('the transaction has no connection');
+      return (await own.query(sql, bind)).rows as T[];
+    }
+    const pool = ex.sequelize.connectionManager as unknown as ConnectionPool;
+    const connection = await pool.getConnection({ type: 'write' });
+    try {
+      return (await connection.query(sql, bind)).rows as T[];
+    } finally {
+      await pool.releaseConnection(connection);
+    }
   } catch (error) {
     throw translateError(error);
   }

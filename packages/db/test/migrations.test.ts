@@ -100,6 +100,7 @@ describe('migrations', async () => {
     const sqlType: Record<string, string[]> = {
       INTEGER: ['integer'],
       BIGINT: ['bigint'],
+      SMALLINT: ['smallint'],
       'VARCHAR(253)': ['character varying'],
       TEXT: ['text'],
       INET: ['inet'],

@@ -127,7 +127,7 @@ describe('device access against simulated devices', async () => {
     const chunks: string[] = [];
     const onChunk = (c: string) => {
       chunks.push(c);
-      options.onChunk?.(c);
+      return options.onChunk?.(c);
     };
     try {
       const result = await via.execute(target(hostname, overrides), command, {

@@ -47,6 +47,17 @@ describe('executing a run', async () => {
     expect(await executeRun(deps, run.id)).toMatchObject({ status: 'ok', exitCode: 4 });
   });
 
+  it('slows a device that prints faster than its output is stored, losing nothing', async () => {
+    const run = await newRun('exec-linux', 'yes | head -c 3000000');
+    // A backlog of one chunk: the channel is paused again and again while storing.
+    const finished = await executeRun({ ...deps, backlogBytes: 64 * 1024 }, run.id);
+    expect(finished).toMatchObject({ status: 'ok', exitCode: 0, bytes: 3_000_000 });
+    const text = await repos.chunks.text(run.id);
+    expect(text).toBe('y\n'.repeat(1_500_000));
+    const chunks = await repos.chunks.list(run.id, -1, 1000);
+    expect(chunks.every((c) => Buffer.byteLength(c.data) <= 64 * 1024)).toBe(true);
+  });
+
   it('stores drip output while it flows, in several batches', async () => {
     const run = await newRun('exec-drip', 'show version');
     expect(await executeRun(deps, run.id)).toMatchObject({ status: 'ok' });

@@ -5,6 +5,7 @@ import { useTestDatabase } from '../../test/db.js';
 import type { Database } from '../connection.js';
 import { ConflictError, InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 import { deviceFactory } from '../testing/index.js';
+import { observeStatements } from '../sql.js';
 import { DevicesRepo } from './devices.repo.js';
 
 describe('devices repository', async () => {
@@ -311,13 +312,11 @@ describe('devices pagination', async () => {
 /** Runs `fn` and returns the SQL statements it sent. */
 async function statementsOf<T>(db: Database, fn: () => Promise<T>): Promise<[T, string[]]> {
   const sql: string[] = [];
-  db.sequelize.addHook('afterQuery', 'statements-of', (_options, query) => {
-    sql.push(String((query as { sql?: unknown }).sql));
-  });
+  const stop = observeStatements(db.sequelize, (statement) => sql.push(statement));
   try {
     return [await fn(), sql];
   } finally {
-    db.sequelize.removeHook('afterQuery', 'statements-of');
+    stop();
   }
 }
 

@@ -1,5 +1,8 @@
-/** What receives a device's output: returning a promise asks the device to wait. */
-export type OutputSink = (text: string) => void | Promise<void>;
+/**
+ * What receives a device's output: returning a promise asks the device to wait until
+ * it settles; anything else (nothing, or `list.push`'s count) is no request.
+ */
+export type OutputSink = (text: string) => unknown;
 
 /** A stream that can stop reading for a while (an SSH channel, a socket). */
 export interface Pausable {
@@ -20,7 +23,7 @@ export function pacedSink(stream: Pausable, sink: OutputSink): (text: string) =>
   };
   return (text) => {
     const wait = sink(text);
-    if (!wait) return;
+    if (!(wait instanceof Promise)) return;
     waiting += 1;
     if (waiting === 1) stream.pause();
     wait.then(resume, resume);
