@@ -137,13 +137,16 @@ async function main() {
     const reader = lab.device('bulk-reader');
     const readCommand = `yes | head -c ${readBytes}`;
     let got = 0;
+    cpu = cpuReading(worker.pid);
     t = performance.now();
     await bareExec(reader, readCommand, PASSWORD, (n) => {
       got += n;
     });
     const bareRate = READ_MIB / ((performance.now() - t) / 1000);
+    const bareReadCpu = (cpuReading(worker.pid).self - cpu.self) / READ_MIB;
     if (got !== readBytes) throw new Error(`bare read ${got} bytes`);
 
+    cpu = cpuReading(worker.pid);
     t = performance.now();
     const run = await api.runs.create.mutate({ deviceId: readerId, command: readCommand });
     let followed = 0;
@@ -174,6 +177,13 @@ async function main() {
       );
     });
     const followRate = READ_MIB / ((performance.now() - t) / 1000);
+    const readEnd = cpuReading(worker.pid);
+    const perMiB = (k: keyof typeof cpu) => (readEnd[k] - cpu[k]) / READ_MIB;
+    const readCpu = {
+      worker: perMiB('worker'),
+      postgres: perMiB('postgres'),
+      self: perMiB('self'),
+    };
     await stored;
     const storeRate = READ_MIB / ((storedAt - t) / 1000);
     const peak = worker.pid ? peakRssMiB(worker.pid) : 0;
@@ -192,6 +202,10 @@ async function main() {
     const total = runCpu.worker + runCpu.postgres + runCpu.self;
     console.log(
       `CPU per device (ms): bare ${bareCpu.toFixed(2)} (client and device); NetAuto ${total.toFixed(2)} = worker ${runCpu.worker.toFixed(2)} + PostgreSQL ${runCpu.postgres.toFixed(2)} + API, client and device ${runCpu.self.toFixed(2)}`,
+    );
+    const readTotal = readCpu.worker + readCpu.postgres + readCpu.self;
+    console.log(
+      `CPU per MiB read (ms): bare ${bareReadCpu.toFixed(2)} (client and device); NetAuto ${readTotal.toFixed(2)} = worker ${readCpu.worker.toFixed(2)} + PostgreSQL ${readCpu.postgres.toFixed(2)} + API, follower and device ${readCpu.self.toFixed(2)}`,
     );
     console.log(
       `worker peak memory: ${peak.toFixed(0)} MiB (target < 300 MiB: ${peak < 300 ? 'yes' : 'NO'})`,
