@@ -140,6 +140,9 @@ export class RunsService {
     const repos = repositories(this.db);
     await repos.runs.get(id);
     let last = afterSeq;
+    // The run's status is read at first, after its end is announced, and whenever a
+    // wait ends without news (an announcement may have been missed): not on each chunk.
+    let mayHaveEnded = true;
     while (!signal?.aborted) {
       // Listen first, then read: a chunk stored in between wakes us at once.
       const wakeup = this.hub.next(id, signal);
@@ -152,15 +155,20 @@ export class RunsService {
         wakeup.cancel();
         continue;
       }
-      const run = await repos.runs.get(id);
-      // A run ends after its last chunk is stored: once it has ended, read what is left.
-      if (isTerminalRunStatus(run.status) && last >= run.chunkCount - 1) {
-        wakeup.cancel();
-        yield { type: 'end', run };
-        return;
+      if (mayHaveEnded) {
+        const run = await repos.runs.get(id);
+        // A run ends after its last chunk is stored: once it has ended, read what is left.
+        if (isTerminalRunStatus(run.status)) {
+          wakeup.cancel();
+          if (last >= run.chunkCount - 1) {
+            yield { type: 'end', run };
+            return;
+          }
+          continue;
+        }
       }
-      if (!isTerminalRunStatus(run.status)) await wakeup.promise;
-      else wakeup.cancel();
+      const note = await wakeup.promise;
+      mayHaveEnded = note === undefined || note === 'end';
     }
   }
 

@@ -24,7 +24,7 @@ import {
   type Executor,
 } from '../sql.js';
 import { prepareOutput } from './chunks.repo.js';
-import { addRunJobSql, OUTPUT_CHANNEL, QueueRepo } from './queue.repo.js';
+import { addRunJobSql, QueueRepo } from './queue.repo.js';
 import { TemplatesRepo } from './templates.repo.js';
 
 export const RUN_COLUMNS = `r.id, r.device_id AS "deviceId", r.template_id AS "templateId",
@@ -264,7 +264,6 @@ export class RunsRepo {
          WHERE r.id = ANY($1::int[]) RETURNING ${RUN_COLUMNS}`,
         [lose],
       );
-      for (const run of lost) await queue.announceOutput(run.id, 'end');
       return { retried: retried.map(toRun), lost: lost.map(toRun) };
     });
   }
@@ -294,7 +293,7 @@ export class RunsRepo {
 
   /**
    * The worker's end of a run, in one statement: running → ok | error with the output
-   * not stored yet appended, and followers told (at commit) that the run has ended.
+   * not stored yet appended (followers hear of the end from the status trigger).
    */
   async complete(
     id: number,
@@ -316,7 +315,7 @@ export class RunsRepo {
          SELECT $1, r.first + p.ord - 1, p.data
          FROM r, unnest($6::text[]) WITH ORDINALITY AS p(data, ord)
        )
-       SELECT r.*, pg_notify('${OUTPUT_CHANNEL}', concat($1::int, ':end')) AS notified FROM r`,
+       SELECT r.* FROM r`,
       [
         id,
         outcome.status,

@@ -1,10 +1,12 @@
 import type { Run } from '@netauto/schema';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/db.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
+import { OUTPUT_CHANNEL } from './queue.repo.js';
 
 describe('runs repository', async () => {
-  const { repos, make, db } = await useTestDatabase();
+  const { repos, make, db, url } = await useTestDatabase();
   const runs = repos.runs;
 
   it('creates a pending run with who asked for it', async () => {
@@ -196,6 +198,27 @@ describe('runs repository', async () => {
         printed.id,
       ]),
     ).rejects.toThrow(/cannot go from error to pending/);
+  });
+
+  it("announces a run's start and its end, whatever ends it, at commit", async () => {
+    const listener = new pg.Client({ connectionString: url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(n.payload ?? ''));
+    await listener.query(`LISTEN ${OUTPUT_CHANNEL}`);
+    try {
+      const canceled = await make.run();
+      const done = await make.run();
+      await runs.finish(canceled.id, { status: 'error', reason: 'canceled' }, ['pending']);
+      await runs.startWithinQuota(done.id, 'w', { global: 1000, perSite: 1000 });
+      await runs.complete(done.id, { status: 'ok', exitCode: 0 }, 'bye\n');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(heard.filter((p) => [canceled.id, done.id].includes(Number(p.split(':')[0])))).toEqual(
+        [`${canceled.id}:end`, `${done.id}:start`, `${done.id}:end`],
+      );
+    } finally {
+      await listener.end();
+    }
   });
 
   it('starts runs only within the global and per-site quotas', async () => {

@@ -29,7 +29,7 @@ export const runRetry: Migration = {
 
       -- pending -> running if fewer than max_global runs are running in all and fewer
       -- than max_site on the run's site (no site counts as 'default'); announced on
-      -- netauto_run_output. Returns the started run; the run unchanged (still pending)
+      -- netauto_run_output (by the trigger below). Returns the started run; the run unchanged (still pending)
       -- when a quota is full; nothing when there is no such run.
       CREATE FUNCTION runs_start_within_quota(
         run_id integer, worker text, max_global integer, max_site integer
@@ -57,15 +57,28 @@ export const runRetry: Migration = {
           RETURN QUERY SELECT * FROM runs WHERE id = run_id;
           RETURN;
         END IF;
-        PERFORM pg_notify('netauto_run_output', run_id || ':start');
         RETURN QUERY UPDATE runs SET status = 'running', started_at = clock_timestamp(),
             worker_id = worker, heartbeat_at = now(), updated_at = now()
           WHERE id = run_id RETURNING *;
       END $$;
+
+      -- Followers of a run's output hear of its start and of its end, whatever ended it
+      -- (its worker, a cancel, a bulk's cancel, the sweep of lost workers), at commit.
+      CREATE FUNCTION runs_announce_status() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('netauto_run_output',
+          NEW.id || ':' || CASE NEW.status WHEN 'running' THEN 'start' ELSE 'end' END);
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER runs_announce_status AFTER UPDATE OF status ON runs
+        FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status AND NEW.status <> 'pending')
+        EXECUTE FUNCTION runs_announce_status();
     `);
   },
   async down({ context: sql }) {
     await sql(`
+      DROP TRIGGER runs_announce_status ON runs;
+      DROP FUNCTION runs_announce_status();
       DROP FUNCTION runs_start_within_quota(integer, text, integer, integer);
       CREATE OR REPLACE FUNCTION runs_status_transition() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

@@ -1,9 +1,15 @@
 import { OUTPUT_CHANNEL } from '@netauto/db';
 import pg from 'pg';
 
+/** What a run's announcement said: a chunk's seq, 'start' or 'end'. */
+export type Announcement = number | 'start' | 'end';
+
 export interface Wakeup {
-  /** Resolves at the next announcement for the run, after `timeoutMs`, or on abort. */
-  promise: Promise<void>;
+  /**
+   * Resolves at the next announcement for the run with what it said, or with undefined
+   * after `timeoutMs` or on abort (then anything may have happened meanwhile).
+   */
+  promise: Promise<Announcement | undefined>;
   /** Stops waiting (and frees the waiter). */
   cancel(): void;
 }
@@ -16,15 +22,15 @@ export interface Wakeup {
 export class OutputHub {
   private client: pg.Client | undefined;
   private connecting: Promise<void> | undefined;
-  private readonly waiters = new Map<number, Set<() => void>>();
+  private readonly waiters = new Map<number, Set<(note?: Announcement) => void>>();
   private stopped = false;
 
   constructor(private readonly url: string) {}
 
   /** Waits for news of a run. Call it before reading, so that nothing falls in between. */
   next(runId: number, signal: AbortSignal | undefined, timeoutMs = 2000): Wakeup {
-    let wake: () => void = () => undefined;
-    const promise = new Promise<void>((resolve) => {
+    let wake: (note: Announcement | undefined) => void = () => undefined;
+    const promise = new Promise<Announcement | undefined>((resolve) => {
       wake = resolve;
     });
     const set = this.waiters.get(runId) ?? new Set();
@@ -32,17 +38,25 @@ export class OutputHub {
     const timer = setTimeout(() => {
       done();
     }, timeoutMs);
-    const done = () => {
+    const done = (note?: Announcement) => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      signal?.removeEventListener('abort', onAbort);
       set.delete(done);
       if (set.size === 0) this.waiters.delete(runId);
-      wake();
+      wake(note);
+    };
+    const onAbort = () => {
+      done();
     };
     set.add(done);
-    signal?.addEventListener('abort', done, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     void this.connect();
-    return { promise, cancel: done };
+    return {
+      promise,
+      cancel: () => {
+        done();
+      },
+    };
   }
 
   async stop(): Promise<void> {
@@ -57,8 +71,10 @@ export class OutputHub {
     this.connecting ??= (async () => {
       const client = new pg.Client({ connectionString: this.url });
       client.on('notification', (note) => {
-        const runId = Number((note.payload ?? '').split(':')[0]);
-        for (const wake of [...(this.waiters.get(runId) ?? [])]) wake();
+        const [id = '', what = ''] = (note.payload ?? '').split(':');
+        const said: Announcement | undefined =
+          what === 'start' || what === 'end' ? what : /^\d+$/.test(what) ? Number(what) : undefined;
+        for (const wake of [...(this.waiters.get(Number(id)) ?? [])]) wake(said);
       });
       // A lost connection is made again by the next follower; timeouts cover the gap.
       client.on('error', () => {
