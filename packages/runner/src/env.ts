@@ -37,6 +37,10 @@ const Env = z.object({
     .string()
     .regex(/^\S+ \S+ \S+ \S+ \S+$/, 'must be a cron schedule of five fields')
     .default('15 3 * * *'),
+  /** A port on which a worker process serves /healthz, /readyz and /metrics (none if unset). */
+  NETAUTO_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** When set, /metrics asks for `Authorization: Bearer <token>`. */
+  NETAUTO_METRICS_TOKEN: z.string().min(16).optional(),
   /** trace, debug, info, warn, error, fatal or silent. */
   NETAUTO_LOG_LEVEL: z
     .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])

@@ -42,6 +42,7 @@ export {
   instrumentAccess,
   apiRequestDuration,
 } from './observability/metrics.js';
+export { opsHandler, startOpsServer, type OpsOptions } from './observability/ops.js';
 export {
   purgeRuns,
   retentionFromEnv,

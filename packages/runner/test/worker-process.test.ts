@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { repositories } from '@netauto/db';
+import { freePort, repositories } from '@netauto/db';
 import { factories } from '@netauto/db/testing';
 import { startLab, type SimDeviceSpec } from '@netauto/devsim';
 import type { Run } from '@netauto/schema';
@@ -21,10 +21,14 @@ const specs: SimDeviceSpec[] = [
   { hostname: 'wpslow', platform: 'linux', faults: { bannerDelayMs: 4000 } },
 ];
 
-function startWorker(url: string): { child: ChildProcess; exited: Promise<number | null> } {
+function startWorker(
+  url: string,
+  extra: Record<string, string> = {},
+): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [WORKER], {
     env: {
       ...process.env,
+      ...extra,
       DATABASE_URL: url,
       NETAUTO_LAB_PASSWORD: 'netops-pass',
       NETAUTO_WORKER_CONCURRENCY: '4',
@@ -42,7 +46,12 @@ describe('netauto-worker processes', async () => {
   const lab = await startLab({ devices: specs });
   const repos = repositories(db);
   const make = factories(db);
-  const workers = [startWorker(url), startWorker(url), startWorker(url)];
+  const metricsPort = await freePort();
+  const workers = [
+    startWorker(url, { NETAUTO_METRICS_PORT: String(metricsPort) }),
+    startWorker(url),
+    startWorker(url),
+  ];
   const hub = new OutputHub(url);
   afterAll(async () => {
     for (const w of workers) w.child.kill('SIGKILL');
@@ -80,6 +89,18 @@ describe('netauto-worker processes', async () => {
     );
     for (const [i, run] of runs.entries())
       expect(await repos.chunks.text(run.id)).toBe(`job ${i}\n`);
+  });
+
+  it("serves a worker process's own metrics and health on NETAUTO_METRICS_PORT", async () => {
+    const base = `http://127.0.0.1:${metricsPort}`;
+    await until(async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.ok === true);
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ ok: true });
+    const text = await (await fetch(`${base}/metrics`)).text();
+    // The process's own counters, and the database's view of every process's runs.
+    expect(text).toMatch(/^# TYPE netauto_runs_started_total counter$/m);
+    expect(text).toMatch(/^netauto_runs\{status="pending"\} \d+$/m);
+    expect(text).toMatch(/^netauto_queue_jobs\b.* \d+$/m);
+    expect((await fetch(`${base}/elsewhere`)).status).toBe(404);
   });
 
   it('a follower in this process is woken by output a worker process stores', async () => {

@@ -5,14 +5,32 @@
 import { openDatabase } from '@netauto/db';
 import { readRunnerEnv } from '../env.js';
 import { startWorkersFromEnv } from '../executor/from-env.js';
+import { createLogger } from '../observability/logger.js';
+import { startOpsServer } from '../observability/ops.js';
 
 const env = readRunnerEnv();
 const opened = await openDatabase({ applicationName: 'netauto-worker' });
 await opened.db.migrate();
-const workers = await startWorkersFromEnv(opened.db);
+const logger = createLogger({ level: env.NETAUTO_LOG_LEVEL, base: { component: 'worker' } });
+const workers = await startWorkersFromEnv(opened.db, undefined, logger);
 console.log(
   `netauto-worker ${process.pid}: taking runs, ${env.NETAUTO_WORKER_CONCURRENCY} at a time`,
 );
+// This process's own counters (runs, bytes, sessions) can only be scraped here.
+const ops =
+  env.NETAUTO_METRICS_PORT === undefined
+    ? undefined
+    : await startOpsServer({
+        db: opened.db,
+        logger,
+        metricsToken: env.NETAUTO_METRICS_TOKEN,
+        port: env.NETAUTO_METRICS_PORT,
+      });
+if (ops) {
+  console.log(
+    `netauto-worker ${process.pid}: /healthz, /readyz and /metrics on port ${env.NETAUTO_METRICS_PORT}`,
+  );
+}
 
 let stopping = false;
 async function stop(signal: string) {
@@ -20,6 +38,7 @@ async function stop(signal: string) {
   stopping = true;
   console.log(`netauto-worker ${process.pid}: ${signal}, finishing the runs in hand`);
   await workers.stop();
+  if (ops) await new Promise((resolve) => ops.close(resolve));
   await opened.close();
 }
 process.once('SIGINT', () => void stop('SIGINT'));
