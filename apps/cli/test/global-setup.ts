@@ -1,0 +1,1 @@
+export { default } from '@netauto/db/testing/vitest';

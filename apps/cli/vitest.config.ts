@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// CI collects a JSON report per package when VITEST_JSON_DIR is set.
+const jsonDir = process.env.VITEST_JSON_DIR;
+
+export default defineConfig({
+  test: {
+    reporters: jsonDir ? ['default', ['json', { outputFile: `${jsonDir}/cli.json` }]] : ['default'],
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
