@@ -37,7 +37,9 @@ describe('bulk runs over 200 simulated devices, 10% of them faulty', async () =>
       env: { NETAUTO_DEVSIM_PASSWORD: 'netops-pass', NETAUTO_DEVSIM_ENABLE: 'enable-pass' },
     }),
     new HostKeys(api.db, 'tofu'),
-    { connectMs: 2000, commandMs: 3000, maxBytes: 1024 * 1024, telnet: false },
+    // Room for a busy machine to connect (50 handshakes at once share this process with
+    // the simulated devices), while a device whose output comes 5 s late still times out.
+    { connectMs: 8000, commandMs: 4000, maxBytes: 1024 * 1024, telnet: false },
   );
   const workers = await startWorkers({
     db: api.db,
