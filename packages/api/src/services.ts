@@ -3,10 +3,12 @@ import {
   BulkProgressHub,
   createLogger,
   OutputHub,
+  readRunnerEnv,
   retentionFromEnv,
   type Logger,
 } from '@netauto/runner';
 import type { AuditEvent, AuditListInput, Page, RetentionLimits } from '@netauto/schema';
+import { AccessService } from './admin/access.service.js';
 import { RetentionService } from './admin/retention.service.js';
 import { UsersService } from './admin/users.service.js';
 import { AuthService } from './auth/auth.service.js';
@@ -62,6 +64,8 @@ export interface Services {
   bulks: BulksService;
   retention: RetentionService;
   audit: AuditService;
+  /** Credentials, host keys and the configured limits (admin). */
+  access: AccessService;
 }
 
 export function createServices(
@@ -87,5 +91,6 @@ export function createServices(
     bulks: new BulksService(db, hub.bulks, logger),
     retention: new RetentionService(db, { maxDays, maxBytes }),
     audit: new AuditService(db),
+    access: new AccessService(db, readRunnerEnv()),
   };
 }

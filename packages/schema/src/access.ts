@@ -57,3 +57,35 @@ export const CredentialSet = z
     path: ['password'],
   });
 export type CredentialSet = z.infer<typeof CredentialSet>;
+
+/** Accepting the changed key of a host: the admin names the key they checked. */
+export const HostKeyAcceptInput = HostKeyRef.extend({
+  fingerprint: line(200, 'fingerprint'),
+});
+export type HostKeyAcceptInput = z.infer<typeof HostKeyAcceptInput>;
+
+/** The limits a NetAuto process runs with, as configured (read-only). */
+export const Settings = z.object({
+  quotas: z.object({
+    /** Runs at once in all, across processes. */
+    global: z.number().int(),
+    /** Runs at once per site (devices without a site share "default"). */
+    perSite: z.number().int(),
+    /** Runs at once in one worker process. */
+    workerConcurrency: z.number().int(),
+    /** Runs at once per device (always one). */
+    perDevice: z.literal(1),
+  }),
+  timeouts: z.object({ connectMs: z.number().int(), commandMs: z.number().int() }),
+  outputMaxBytes: z.number().int(),
+  hostKeys: z.enum(['tofu', 'strict']),
+  telnetEnabled: z.boolean(),
+  /** Whether `db:` credentials can be stored (NETAUTO_SECRET_KEY is set). */
+  credentialStore: z.boolean(),
+  retention: z.object({
+    maxDays: z.number().int(),
+    maxBytes: z.number().int(),
+    cron: z.string(),
+  }),
+});
+export type Settings = z.infer<typeof Settings>;

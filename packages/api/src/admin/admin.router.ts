@@ -2,6 +2,13 @@ import {
   AdminTokenCreateInput,
   ApiToken,
   ById,
+  CredentialInfo,
+  CredentialName,
+  CredentialSet,
+  HostKeyAcceptInput,
+  HostKeyRef,
+  KnownHost,
+  Settings,
   ResetPasswordInput,
   RetentionPreview,
   User,
@@ -60,4 +67,39 @@ export const adminRouter = router({
       .output(RetentionPreview)
       .query(({ ctx }) => ctx.services.retention.preview()),
   }),
+  /** The `db:` credential store: write-only, a secret is never sent back. */
+  credentials: router({
+    list: adminProcedure
+      .input(z.strictObject({}).optional())
+      .output(z.array(CredentialInfo))
+      .query(({ ctx }) => ctx.services.access.listCredentials()),
+    set: adminProcedure
+      .input(CredentialSet)
+      .output(CredentialInfo)
+      .mutation(({ ctx, input }) => ctx.services.access.setCredential(ctx.identity, input)),
+    delete: adminProcedure
+      .input(z.strictObject({ name: CredentialName }))
+      .output(CredentialInfo)
+      .mutation(({ ctx, input }) => ctx.services.access.deleteCredential(ctx.identity, input.name)),
+  }),
+  hostKeys: router({
+    list: adminProcedure
+      .input(z.strictObject({}).optional())
+      .output(z.array(KnownHost))
+      .query(({ ctx }) => ctx.services.access.listHostKeys()),
+    /** Trusts the changed key a host presented; `fingerprint` is the key the admin checked. */
+    accept: adminProcedure
+      .input(HostKeyAcceptInput)
+      .output(KnownHost)
+      .mutation(({ ctx, input }) => ctx.services.access.acceptHostKey(ctx.identity, input)),
+    forget: adminProcedure
+      .input(HostKeyRef)
+      .output(KnownHost)
+      .mutation(({ ctx, input }) => ctx.services.access.forgetHostKey(ctx.identity, input)),
+  }),
+  /** Quotas, timeouts, host key mode and retention as this process runs with them. */
+  settings: adminProcedure
+    .input(z.strictObject({}).optional())
+    .output(Settings)
+    .query(({ ctx }) => ctx.services.access.settings()),
 });

@@ -16,6 +16,11 @@ export const devicesRouter = router({
     .input(DeviceListInput.prefault({}))
     .output(DevicePage)
     .query(({ ctx, input }) => ctx.services.devices.list(input)),
+  /** How many devices a filter matches (what a bulk run over it would touch). */
+  count: viewerProcedure
+    .input(DeviceListInput.prefault({}))
+    .output(z.object({ count: z.number().int().nonnegative() }))
+    .query(async ({ ctx, input }) => ({ count: await ctx.services.devices.count(input) })),
   byId: viewerProcedure
     .input(ById)
     .output(Device.extend({ groups: z.array(DeviceGroupLink) }))

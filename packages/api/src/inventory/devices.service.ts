@@ -18,6 +18,10 @@ export class DevicesService {
     return repositories(this.db).devices.list(input);
   }
 
+  count(input: DeviceListInput): Promise<number> {
+    return repositories(this.db).devices.count(input);
+  }
+
   async byId(id: number): Promise<Device & { groups: DeviceGroupLink[] }> {
     const repos = repositories(this.db);
     const device = await repos.devices.get(id);

@@ -1,0 +1,130 @@
+import { InvalidStateError, repositories, withTransaction, type Database } from '@netauto/db';
+import { isRunError, Secrets, type RunnerEnv } from '@netauto/runner';
+import {
+  CredentialName,
+  CredentialSet,
+  HostKeyAcceptInput,
+  HostKeyRef,
+  type CredentialInfo,
+  type KnownHost,
+  type Settings,
+} from '@netauto/schema';
+import { actorOf, audited, recordAudit } from '../audit/audit.js';
+import type { Identity } from '../context.js';
+
+/**
+ * What admins keep for device access: the `db:` credential store (write-only), the
+ * known host keys, and the limits as configured.
+ */
+export class AccessService {
+  private readonly secrets: Secrets;
+
+  /** `env`: the runner's settings, as the workers of this deployment read them. */
+  constructor(
+    private readonly db: Database,
+    private readonly env: RunnerEnv,
+  ) {
+    this.secrets = new Secrets(db, { secretKey: env.NETAUTO_SECRET_KEY });
+  }
+
+  listCredentials(): Promise<CredentialInfo[]> {
+    return this.secrets.list();
+  }
+
+  /** Stores or replaces a credential; what is shown and audited is its name and username. */
+  async setCredential(actor: Identity, input: CredentialSet): Promise<CredentialInfo> {
+    const c = CredentialSet.parse(input);
+    let info: CredentialInfo;
+    try {
+      info = await this.secrets.set(c);
+    } catch (error) {
+      // No key configured (or a bad one): the caller can act on that, it is no crash.
+      if (isRunError(error)) throw new InvalidStateError(error.message);
+      throw error;
+    }
+    await this.audit(actor, 'credentials.set', info.name, {
+      name: info.name,
+      username: info.username,
+    });
+    return info;
+  }
+
+  async deleteCredential(actor: Identity, name: string): Promise<CredentialInfo> {
+    const info = await this.secrets.delete(CredentialName.parse(name));
+    await this.audit(actor, 'credentials.delete', info.name, { name: info.name });
+    return info;
+  }
+
+  listHostKeys(): Promise<KnownHost[]> {
+    return repositories(this.db).knownHosts.list();
+  }
+
+  /** Trusts the key a host presented and that was refused, if it is the one the admin checked. */
+  acceptHostKey(actor: Identity, input: HostKeyAcceptInput): Promise<KnownHost> {
+    const k = HostKeyAcceptInput.parse(input);
+    return audited(
+      this.db,
+      actorOf(actor),
+      'host_keys.accept',
+      (repos) => repos.knownHosts.acceptPending({ host: k.host, port: k.port }, k.fingerprint),
+      (key) => ({
+        type: 'host_key',
+        id: `${key.host}:${key.port}`,
+        summary: { host: key.host, port: key.port, fingerprint: key.fingerprint },
+      }),
+    );
+  }
+
+  /** Forgets a host's key: the next connection trusts what it sees (unless strict). */
+  forgetHostKey(actor: Identity, input: HostKeyRef): Promise<KnownHost> {
+    const k = HostKeyRef.parse(input);
+    return audited(
+      this.db,
+      actorOf(actor),
+      'host_keys.forget',
+      (repos) => repos.knownHosts.forget(k),
+      (key) => ({
+        type: 'host_key',
+        id: `${key.host}:${key.port}`,
+        summary: { host: key.host, port: key.port, fingerprint: key.fingerprint },
+      }),
+    );
+  }
+
+  settings(): Settings {
+    const e = this.env;
+    return {
+      quotas: {
+        global: e.NETAUTO_QUOTA_GLOBAL,
+        perSite: e.NETAUTO_QUOTA_SITE,
+        workerConcurrency: e.NETAUTO_WORKER_CONCURRENCY,
+        perDevice: 1,
+      },
+      timeouts: {
+        connectMs: e.NETAUTO_CONNECT_TIMEOUT_MS,
+        commandMs: e.NETAUTO_COMMAND_TIMEOUT_MS,
+      },
+      outputMaxBytes: e.NETAUTO_OUTPUT_MAX_BYTES,
+      hostKeys: e.NETAUTO_HOST_KEYS,
+      telnetEnabled: e.NETAUTO_ENABLE_TELNET,
+      credentialStore: Boolean(e.NETAUTO_SECRET_KEY),
+      retention: {
+        maxDays: e.NETAUTO_RUN_MAX_DAYS,
+        maxBytes: e.NETAUTO_RUN_MAX_BYTES,
+        cron: e.NETAUTO_RETENTION_CRON,
+      },
+    };
+  }
+
+  /** The store writes on its own connection: the event follows the change it records. */
+  private audit(
+    actor: Identity,
+    action: string,
+    id: string,
+    summary: Record<string, unknown>,
+  ): Promise<void> {
+    return withTransaction(this.db, (repos) =>
+      recordAudit(repos, actorOf(actor), action, { type: 'credential', id, summary }),
+    );
+  }
+}
