@@ -1,11 +1,8 @@
-import { isTerminalRunStatus } from '@netauto/schema';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { canOperate } from '$lib/fields';
 import { idParam, problemOf, textField, valuesOf } from '$lib/server/forms';
+import { loadRunHistory } from '$lib/server/run-history';
 import type { Actions, PageServerLoad } from './$types';
-
-/** Output shown on the page at most; the rest is a download away (part of the runs pages). */
-const MAX_SHOWN_OUTPUT = 512 * 1024;
 
 function deviceId(raw: string): number {
   const id = idParam(raw);
@@ -24,30 +21,19 @@ export const load = (async ({ locals, params, url }) => {
   });
   const runParam = idParam(url.searchParams.get('run') ?? '');
   const templateParam = idParam(url.searchParams.get('template') ?? '');
-  const [runs, templates, groups, run] = await Promise.all([
-    api.runs.list({ deviceId: id, limit: 10 }),
+  const [history, templates, groups, run] = await Promise.all([
+    loadRunHistory(api, url, me, { deviceId: id }),
     operator ? api.templates.list({ enabled: true }) : Promise.resolve([]),
     operator ? api.groups.list({}) : Promise.resolve([]),
     runParam ? api.runs.byId({ id: runParam }).catch(() => null) : Promise.resolve(null),
   ]);
+  // The run asked for, shown live (its output streams in the browser).
   const shownRun = run && run.deviceId === id ? run : null;
-  let output: { text: string; truncated: boolean } | null = null;
-  if (shownRun && shownRun.bytes > 0) {
-    const { text } = await api.runs.output({ id: shownRun.id });
-    output = {
-      text: text.length > MAX_SHOWN_OUTPUT ? text.slice(0, MAX_SHOWN_OUTPUT) : text,
-      truncated: text.length > MAX_SHOWN_OUTPUT,
-    };
-  }
   const memberOf = new Set(device.groups.map((g) => g.groupId));
   return {
     device,
-    runs: runs.items,
-    run: shownRun && {
-      ...shownRun,
-      terminal: isTerminalRunStatus(shownRun.status),
-    },
-    output,
+    history,
+    run: shownRun,
     templates: templates.map((t) => ({ id: t.id, name: t.name, mode: t.mode })),
     template: templates.find((t) => t.id === templateParam) ?? null,
     joinable: groups.filter((g) => !memberOf.has(g.id)).map((g) => ({ id: g.id, name: g.name })),
