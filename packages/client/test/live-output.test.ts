@@ -183,6 +183,29 @@ describe('live run output through the API, from queue to subscriber', async () =
     expect(again.events.filter((e) => e.type === 'chunk').length).toBe(rest.events.length - 1);
   });
 
+  it('followers of one live run, from different seqs at once, each get their chunks once', async () => {
+    const run = await api.runs.create.mutate({
+      deviceId: device.id,
+      command: 'show running-config',
+    });
+    const [a, b, c] = await Promise.all([
+      follow(api, run.id),
+      follow(api, run.id),
+      follow(api, run.id, 1),
+    ]);
+    for (const [followed, from] of [
+      [a, 0],
+      [b, 0],
+      [c, 2],
+    ] as const) {
+      const chunks = followed.events.filter((e) => e.type === 'chunk');
+      expect(chunks.map((e) => e.seq)).toEqual(chunks.map((_, i) => i + from));
+      expect(followed.events.at(-1)?.type).toBe('end');
+    }
+    const whole = a.events.flatMap((e) => (e.type === 'chunk' ? [e.data] : [])).join('');
+    expect(whole).toBe(expected);
+  });
+
   it('cancels a running run: its channel closes and it ends as canceled with its output', async () => {
     const run = await api.runs.create.mutate({
       deviceId: device.id,
