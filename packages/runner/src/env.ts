@@ -39,6 +39,8 @@ const Env = z.object({
     .default('15 3 * * *'),
   /** A port on which a worker process serves /healthz, /readyz and /metrics (none if unset). */
   NETAUTO_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** The address it listens on (default 127.0.0.1; 0.0.0.0 for a scraper on another host). */
+  NETAUTO_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** When set, /metrics asks for `Authorization: Bearer <token>`. */
   NETAUTO_METRICS_TOKEN: z.string().min(16).optional(),
   /** trace, debug, info, warn, error, fatal or silent. */

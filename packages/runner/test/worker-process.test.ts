@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { freePort, repositories } from '@netauto/db';
 import { factories } from '@netauto/db/testing';
@@ -101,6 +102,20 @@ describe('netauto-worker processes', async () => {
     expect(text).toMatch(/^netauto_runs\{status="pending"\} \d+$/m);
     expect(text).toMatch(/^netauto_queue_jobs\b.* \d+$/m);
     expect((await fetch(`${base}/elsewhere`)).status).toBe(404);
+    // A request the URL parser refuses gets 400, and the worker lives on.
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(metricsPort, '127.0.0.1', () => {
+        socket.end('GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString()));
+      socket.on('end', () => {
+        resolve(text);
+      });
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 
   it('a follower in this process is woken by output a worker process stores', async () => {

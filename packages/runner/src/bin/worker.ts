@@ -25,6 +25,7 @@ const ops =
         logger,
         metricsToken: env.NETAUTO_METRICS_TOKEN,
         port: env.NETAUTO_METRICS_PORT,
+        host: env.NETAUTO_METRICS_HOST,
       });
 if (ops) {
   console.log(

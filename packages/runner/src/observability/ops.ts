@@ -78,28 +78,45 @@ export function opsHandler({ db, logger, metricsToken }: OpsOptions) {
 
 /**
  * Serves only the operational endpoints on `port` (a worker process's own counters
- * can be scraped this way). Resolves once listening.
+ * can be scraped this way), on 127.0.0.1 unless `host` says otherwise. No request can
+ * stop the process: a bad one gets 400, a failure 500. Resolves once listening.
  */
 export async function startOpsServer(
   options: OpsOptions & { port: number; host?: string },
 ): Promise<Server> {
   const handle = opsHandler(options);
   const server = createServer((req, res) => {
-    const request = new Request(new URL(req.url ?? '/', 'http://localhost'), {
-      method: req.method ?? 'GET',
-      headers: Object.entries(req.headers).flatMap(([k, v]) =>
-        v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as [string, string]],
-      ),
-    });
-    void handle(request).then(async (response) => {
-      const answer = response ?? json(404, { error: 'not found' });
-      res.writeHead(answer.status, Object.fromEntries(answer.headers));
-      res.end(req.method === 'HEAD' ? undefined : Buffer.from(await answer.arrayBuffer()));
-    });
+    const answer = async (): Promise<Response> => {
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://localhost');
+      } catch {
+        return json(400, { error: 'bad request target' });
+      }
+      const request = new Request(url, {
+        method: req.method ?? 'GET',
+        headers: Object.entries(req.headers).flatMap(([k, v]) =>
+          v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v] as [string, string]],
+        ),
+      });
+      return (await handle(request)) ?? json(404, { error: 'not found' });
+    };
+    answer()
+      .catch((error: unknown) => {
+        options.logger.error({ err: error }, 'operational endpoint failed');
+        return json(500, { error: 'internal error' });
+      })
+      .then(async (response) => {
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        res.end(req.method === 'HEAD' ? undefined : Buffer.from(await response.arrayBuffer()));
+      })
+      .catch(() => {
+        res.destroy();
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
