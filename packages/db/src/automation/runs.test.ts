@@ -221,6 +221,32 @@ describe('runs repository', async () => {
     }
   });
 
+  it('a run held by a cancel in progress never holds up the start of other runs', async () => {
+    const held = await make.run();
+    const other = await make.run();
+    const quota = { global: 1000, perSite: 1000 };
+    const cancel = new pg.Client({ connectionString: url });
+    await cancel.connect();
+    try {
+      await cancel.query('BEGIN');
+      await cancel.query(
+        `UPDATE runs SET status = 'error', error_reason = 'canceled', finished_at = now() WHERE id = $1`,
+        [held.id],
+      );
+      // The held run's start waits for the cancel, without the lock every start takes.
+      const heldStart = runs.startWithinQuota(held.id, 'w', quota);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await runs.startWithinQuota(other.id, 'w', quota)).toMatchObject({
+        status: 'running',
+      });
+      await cancel.query('COMMIT');
+      await expect(heldStart).rejects.toThrow(InvalidStateError);
+      expect((await runs.get(held.id)).status).toBe('error');
+    } finally {
+      await cancel.end();
+    }
+  });
+
   it('starts runs only within the global and per-site quotas', async () => {
     const site = `q-${Date.now()}`;
     const a = await make.device({ site });

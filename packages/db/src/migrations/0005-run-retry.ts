@@ -40,12 +40,15 @@ export const runRetry: Migration = {
         total integer;
         on_site integer;
       BEGIN
-        PERFORM pg_advisory_xact_lock(727316402);
+        -- The run's own row first: a cancel holding it is waited for without holding
+        -- the lock every start needs.
         SELECT r.status, coalesce(d.site, 'default') INTO run_status, run_site
-          FROM runs r JOIN devices d ON d.id = r.device_id WHERE r.id = run_id;
+          FROM runs r JOIN devices d ON d.id = r.device_id WHERE r.id = run_id
+          FOR UPDATE OF r;
         IF NOT FOUND THEN
           RETURN;
         END IF;
+        PERFORM pg_advisory_xact_lock(727316402);
         IF run_status <> 'pending' THEN
           RAISE EXCEPTION 'run % is % and cannot become running', run_id, run_status
             USING ERRCODE = 'check_violation', CONSTRAINT = 'runs_status_transition';
