@@ -17,12 +17,17 @@ const toChunk = (r: ChunkRow): RunChunk => ({
   createdAt: iso(r.createdAt),
 });
 
+/** Output as PostgreSQL text can hold it: NUL becomes U+FFFD. */
+export function storedText(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD');
+}
+
 /**
  * Splits text into pieces of at most `max` UTF-8 bytes without cutting a character.
  * PostgreSQL text cannot hold NUL, so NUL becomes U+FFFD.
  */
 export function splitOutput(text: string, max = MAX_CHUNK_BYTES): string[] {
-  const buf = Buffer.from(text.replaceAll('\u0000', '\uFFFD'), 'utf8');
+  const buf = Buffer.from(storedText(text), 'utf8');
   const pieces: string[] = [];
   let start = 0;
   while (start < buf.length) {

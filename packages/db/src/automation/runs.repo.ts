@@ -293,12 +293,14 @@ export class RunsRepo {
 
   /**
    * The worker's end of a run, in one statement: running → ok | error with the output
-   * not stored yet appended (followers hear of the end from the status trigger).
+   * not stored yet appended (followers hear of the end from the status trigger), and
+   * the md5 of its whole output when the worker has it.
    */
   async complete(
     id: number,
     outcome: RunOutcome,
     output: string | readonly string[] = [],
+    outputHash?: string,
   ): Promise<Run> {
     const { pieces, bytes } = prepareOutput(output);
     const failed = outcome.status === 'error';
@@ -307,7 +309,7 @@ export class RunsRepo {
       `WITH r AS (
          UPDATE runs AS r SET status = $2, finished_at = now(), exit_code = $3,
            error_reason = $4, error_message = $5, chunks = chunks + $7, bytes = bytes + $8,
-           updated_at = now()
+           output_hash = $9, updated_at = now()
          WHERE r.id = $1 AND r.status = 'running'
          RETURNING ${RUN_COLUMNS}, r.chunks - $7 AS first
        ), c AS (
@@ -325,6 +327,7 @@ export class RunsRepo {
         pieces,
         pieces.length,
         bytes,
+        outputHash ?? null,
       ],
     );
     if (row) return toRun(row);

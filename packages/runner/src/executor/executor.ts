@@ -1,4 +1,5 @@
-import { InvalidStateError, repositories, type Database } from '@netauto/db';
+import { InvalidStateError, repositories, storedText, type Database } from '@netauto/db';
+import { createHash } from 'node:crypto';
 import { MAX_CHUNK_BYTES, type Run } from '@netauto/schema';
 import { RunError } from '../errors.js';
 import type { DeviceAccess } from '../execute.js';
@@ -54,10 +55,13 @@ export async function executeRun(
     intervalMs: deps.flushMs ?? 25,
   });
 
+  // The md5 of the whole output as stored, so that identical outputs group at no cost.
+  const hash = createHash('md5');
   let outcome: { exitCode: number } | RunError;
   try {
     const result = await deps.access.execute(detail.device, detail.command, {
       onChunk: (text) => {
+        hash.update(storedText(text), 'utf8');
         writer.write(text);
         return writer.backlogBytes > backlogLimit ? writer.whenBelow(backlogLimit / 2) : undefined;
       },
@@ -79,6 +83,7 @@ export async function executeRun(
       ? { status: 'error', reason: outcome.reason, message: outcome.message }
       : { status: 'ok', exitCode: outcome.exitCode },
     rest,
+    hash.digest('hex'),
   );
   return finished;
 }
