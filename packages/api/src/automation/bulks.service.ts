@@ -182,12 +182,16 @@ export class BulksService {
     let cursor = parseProgressId(lastEventId) ?? PROGRESS_START;
     let lastCounts = '';
     let read = true;
+    // Once the bulk is seen done, one more pass reads what was committed meanwhile.
+    let finishing = false;
+    let backoffMs = 5;
     while (!signal?.aborted) {
       // Listen first, then read: a change committed in between wakes us at once.
       const wakeup = this.hub.next(id, signal);
+      let readNow = false;
       for (;;) {
         const rows = await repos.bulks.progress(id, cursor, PROGRESS_PAGE);
-        if (rows.length > 0) read = true;
+        if (rows.length > 0) read = readNow = true;
         for (const row of rows) {
           cursor = { xid: row.xid, runId: row.runId };
           yield {
@@ -205,19 +209,22 @@ export class BulksService {
         if (rows.length < PROGRESS_PAGE) break;
       }
       // Changes committed but not yet readable in order (an older transaction is still
-      // open): look again shortly rather than wait for the next announcement.
+      // open): look again soon, less often the longer it lasts.
       if (await repos.bulks.changedAfter(id, cursor)) {
         wakeup.cancel();
-        await sleep(5);
+        await sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 500);
         continue;
       }
+      backoffMs = 5;
       // The counts after what was read (once per batch of changes, and at the start).
-      if (read) {
+      if (read || finishing) {
         read = false;
         const bulk = await repos.bulks.get(id);
         const counts: BulkCounts = bulk.counts;
         const key = JSON.stringify(counts);
-        if (key !== lastCounts) {
+        // Counts follow every batch of device events, so that the last event is counts.
+        if (key !== lastCounts || readNow) {
           lastCounts = key;
           yield {
             id: formatProgressId(cursor),
@@ -226,8 +233,12 @@ export class BulksService {
         }
         if (bulk.done) {
           wakeup.cancel();
-          return;
+          // Done, and a pass after that found nothing new: every change has been sent.
+          if (finishing && !readNow) return;
+          finishing = true;
+          continue;
         }
+        finishing = false;
       }
       await wakeup.promise;
     }
