@@ -298,4 +298,37 @@ describe('the web UI, end to end (built app, PostgreSQL, devsim over SSH, Chromi
     });
     expect(form.status).toBe(403);
   });
+
+  it('sends a signed-in user only to pages of this site, and answers a refused search on the page', async () => {
+    const sameSite = await fetch(`${app.url}/api/trpc/auth.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: app.url },
+      body: JSON.stringify(ADMIN),
+    });
+    const cookie = (sameSite.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const after = async (next: string) =>
+      (
+        await fetch(`${app.url}/login?next=${encodeURIComponent(next)}`, {
+          headers: { cookie },
+          redirect: 'manual',
+        })
+      ).headers.get('location');
+    expect(await after('/groups?q=core')).toBe('/groups?q=core');
+    for (const elsewhere of [
+      '//evil.example',
+      '/\\evil.example',
+      '/\t/evil.example',
+      'https://evil.example',
+    ]) {
+      expect(await after(elsewhere)).toBe('/devices');
+    }
+    // A search longer than the API takes is said on the page, not answered with a 500.
+    const long = await fetch(`${app.url}/groups?q=${'x'.repeat(300)}`, { headers: { cookie } });
+    expect(long.status).toBe(200);
+    expect(await long.text()).toMatch(/role="alert"/);
+    const find = await fetch(`${app.url}/groups/1?find=${'x'.repeat(300)}`, {
+      headers: { cookie },
+    });
+    expect(find.status).toBe(200);
+  });
 });

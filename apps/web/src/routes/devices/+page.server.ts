@@ -40,7 +40,8 @@ export const load = (async ({ locals, url }) => {
     ...(groupParam && { groupId: /^\d+$/.test(groupParam) ? Number(groupParam) : -1 }),
     ...(pages.length > 0 && { cursor: pages.at(-1) }),
   };
-  const groups = locals.api.groups.list({});
+  // Awaited in both branches below; a failure of its own must not go unhandled meanwhile.
+  const groups = locals.api.groups.list({}).catch(() => []);
   try {
     const started = performance.now();
     const page = await locals.api.devices.list(input);

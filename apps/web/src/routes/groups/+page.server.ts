@@ -4,7 +4,12 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url }) => {
   const q = url.searchParams.get('q')?.trim() ?? '';
-  return { groups: await locals.api.groups.list(q ? { q } : {}), q };
+  try {
+    return { groups: await locals.api.groups.list(q ? { q } : {}), q, problem: null };
+  } catch (e) {
+    // A search the API refuses (too long, say) is said on the page, not a server error.
+    return { groups: [], q, problem: problemOf(e).message };
+  }
 }) satisfies PageServerLoad;
 
 export const actions = {

@@ -5,7 +5,15 @@ import type { Actions, PageServerLoad } from './$types';
 /** Only a path on this site: never send someone elsewhere after sign-in. */
 function nextPath(url: URL): string {
   const next = url.searchParams.get('next');
-  return next?.startsWith('/') && !next.startsWith('//') ? next : '/devices';
+  if (!next?.startsWith('/')) return '/devices';
+  // Resolve it as a browser would (`/\\host` and `/%09/host` lead elsewhere) and keep it
+  // only if it stays on this origin.
+  try {
+    const target = new URL(next, url.origin);
+    return target.origin === url.origin ? `${target.pathname}${target.search}` : '/devices';
+  } catch {
+    return '/devices';
+  }
 }
 
 export const load = (({ locals, url }) => {

@@ -18,13 +18,22 @@ export const load = (async ({ locals, params, url }) => {
   });
   const find = url.searchParams.get('find')?.trim() ?? '';
   const members = new Set(group.members.map((m) => m.deviceId));
+  let findProblem: string | null = null;
   const candidates =
     find && canOperate(locals.identity?.user)
-      ? (await locals.api.devices.list({ q: find, limit: 20 })).items
-          .filter((d) => !members.has(d.id))
-          .map((d) => ({ id: d.id, hostname: d.hostname, ip: d.ip, site: d.site }))
+      ? await locals.api.devices
+          .list({ q: find, limit: 20 })
+          .then((page) =>
+            page.items
+              .filter((d) => !members.has(d.id))
+              .map((d) => ({ id: d.id, hostname: d.hostname, ip: d.ip, site: d.site })),
+          )
+          .catch((e: unknown) => {
+            findProblem = problemOf(e).message;
+            return [];
+          })
       : [];
-  return { group, find, candidates };
+  return { group, find, candidates, findProblem };
 }) satisfies PageServerLoad;
 
 async function membership(
