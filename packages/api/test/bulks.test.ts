@@ -1,4 +1,5 @@
 import { fleet, startLab, type SimDeviceSpec, type SimFaults } from '@netauto/devsim';
+import { ValidationError } from '@netauto/db';
 import { DeviceAccess, HostKeys, Secrets, startWorkers } from '@netauto/runner';
 import type {
   BulkProgressEvent,
@@ -8,6 +9,7 @@ import type {
 } from '@netauto/schema';
 import { isTrackedEnvelope } from '@trpc/server';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BulksService } from '../src/automation/bulks.service.js';
 import { useApi } from './api.js';
 
 /** What each fault of the fleet makes a run of `yes | head -c 3000` end with. */
@@ -180,6 +182,34 @@ describe('bulk runs over 200 simulated devices, 10% of them faulty', async () =>
     const audit = await api.repos.audit.list({ action: 'bulks.retryFailed' });
     expect(audit.items[0]).toMatchObject({ targetId: String(bulkId), summary: { runs: runs } });
   }, 60_000);
+
+  it('refuses a target matching more devices than a bulk takes, keeping nothing', async () => {
+    const small = new BulksService(api.db, api.services.hub.bulks, api.services.logger, 3);
+    const { id } = await api.make.user({ role: 'operator' });
+    const user = await api.repos.users.get(id);
+    const before = await api.db.rows<{ n: number }>('SELECT count(*)::int AS n FROM runs');
+    const refused = small.create(
+      { user, via: 'session', readOnly: false },
+      { target: { type: 'filter', filter: { tags: ['lab=devsim'] } }, command: 'show clock' },
+    );
+    await expect(refused).rejects.toThrow(ValidationError);
+    await expect(refused).rejects.toThrow('the target matches 200 devices; a bulk takes at most 3');
+    expect(await api.db.rows('SELECT count(*)::int AS n FROM runs')).toEqual(before);
+  });
+
+  it('does not retry a bulk whose template was disabled since', async () => {
+    const template = await api.make.template({ body: 'show clock', mode: 'read', variables: {} });
+    const target = {
+      type: 'devices' as const,
+      deviceIds: [devices.get(failing[0] ?? '')?.id ?? 0],
+    };
+    const bulk = await caller.bulks.create({ target, templateId: template.id });
+    await follow({ id: bulk.id });
+    await api.repos.templates.update(template.id, { enabled: false });
+    const error = await caller.bulks.retryFailed({ id: bulk.id }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PRECONDITION_FAILED' });
+    expect((error as Error).message).toMatch(/disabled/);
+  });
 
   it('cancel ends every pending run at once and stops the running ones', async () => {
     const bulk = await caller.bulks.create({

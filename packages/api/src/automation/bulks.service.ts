@@ -9,6 +9,7 @@ import {
 } from '@netauto/db';
 import type { BulkProgressHub, Logger } from '@netauto/runner';
 import {
+  MAX_BULK_DEVICES,
   renderTemplate,
   type Bulk,
   type BulkCancelResult,
@@ -50,6 +51,8 @@ export class BulksService {
     private readonly db: Database,
     private readonly hub: BulkProgressHub,
     private readonly logger: Logger,
+    /** The most devices one bulk may touch, whatever its target. */
+    private readonly maxDevices = MAX_BULK_DEVICES,
   ) {}
 
   /** Records the bulk and its runs and queues them, in one transaction. */
@@ -61,12 +64,21 @@ export class BulksService {
       'bulks.create',
       async (repos) => {
         const what = await this.commandOf(repos, input);
-        return repos.bulks.create({
+        const created = await repos.bulks.create({
           target: input.target,
           ...what,
           requestedBy: actor.user.id,
           requestedByEmail: actor.user.email,
         });
+        // A group or a filter can match more than a list may name: the same cap, and
+        // nothing is kept when it is passed.
+        if (created.bulk.total > this.maxDevices) {
+          throw new ValidationError(
+            `the target matches ${created.bulk.total} devices; a bulk takes at most ${this.maxDevices}`,
+            { target: [`at most ${this.maxDevices} devices`] },
+          );
+        }
+        return created;
       },
       ({ bulk: b }) => ({
         type: 'bulk',
@@ -139,12 +151,21 @@ export class BulksService {
       this.db,
       actorOf(actor),
       'bulks.retryFailed',
-      (repos) =>
-        repos.bulks.retryFailed(input.id, {
+      async (repos) => {
+        // A template disabled since (found dangerous, say) is not run again.
+        const bulk = await repos.bulks.get(input.id);
+        if (bulk.templateId !== null) {
+          const template = await repos.templates.get(bulk.templateId);
+          if (!template.enabled) {
+            throw new InvalidStateError(`template ${template.name} is disabled`);
+          }
+        }
+        return repos.bulks.retryFailed(input.id, {
           includeCanceled: input.includeCanceled ?? false,
           requestedBy: actor.user.id,
           requestedByEmail: actor.user.email,
-        }),
+        });
+      },
       (n) => ({
         type: 'bulk',
         id: input.id,
