@@ -186,7 +186,7 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('canceled');
 
-    await page.goto(`${app.url}/runs?status=ok&by=${'me'}`);
+    await page.goto(`${app.url}/runs?status=ok&by=me`);
     expect(await rows.first().textContent()).toContain('No runs match.');
     const operatorRuns = await page.goto(`${app.url}/runs?status=ok`);
     expect(operatorRuns?.ok()).toBe(true);
@@ -210,8 +210,8 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     await page.goto(`${app.url}/groups/${coreGroup}`);
     await page.getByRole('link', { name: 'Run on this group' }).click();
     await page.waitForURL(/\/bulks\/new\?group=\d+/);
-    expect(await page.getByLabel('Group').inputValue()).toBe(String(coreGroup));
-    await page.getByLabel('Command').fill('show version');
+    expect(await page.getByLabel('Group', { exact: true }).inputValue()).toBe(String(coreGroup));
+    await page.getByLabel('Command', { exact: true }).fill('show version');
     await page.getByRole('button', { name: 'Preview' }).click();
     await expect.poll(() => page.getByTestId('bulk-preview-count').textContent()).toBe('3');
     await page.getByRole('button', { name: 'Start bulk run on 3 devices' }).click();
@@ -234,9 +234,7 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     await expect
       .poll(() => page.getByTestId('bulk-reasons').textContent())
       .toContain('auth_failed: 1');
-    expect(
-      await page.getByTestId('bulk-output-groups').locator('> li').count(),
-    ).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('bulk-output-groups').locator(':scope > li').count()).toBe(3);
     await screenshot(page, 'bulk-done');
 
     await page.getByRole('button', { name: 'Retry the 1 failed' }).click();
@@ -244,7 +242,7 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     expect(await page.getByRole('status').first().textContent()).toContain(
       'Retrying 1 failed device',
     );
-    await expect.poll(() => page.getByTestId('bulk-total').textContent()).toBe('4');
+    expect(await page.getByTestId('bulk-total').textContent()).toBe('3');
     await expect
       .poll(async () => (await runOf('lv-bad')) !== before.bad, { timeout: 30_000 })
       .toBe(true);
@@ -322,7 +320,7 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     expect(missing).toBeGreaterThan(0);
 
     await page.goto(`${app.url}/admin/credentials`);
-    await page.getByLabel('Name', { exact: true }).fill('VAULT');
+    await page.getByLabel(/^Name/).fill('VAULT');
     await page.getByLabel('Username').fill('netops');
     await page.getByLabel('Password', { exact: true }).fill(VAULT_PASSWORD);
     await page.getByLabel('Enable secret').fill('enable-pass');
@@ -433,7 +431,14 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     const gaps: number[] = [];
     while (Date.now() - started < 240_000) {
       const t = Date.now();
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+      await page.evaluate(
+        () =>
+          new Promise((r) => {
+            requestAnimationFrame(() => {
+              r(null);
+            });
+          }),
+      );
       gaps.push(Date.now() - t);
       if ((await lineCount()) === bytes / 2 && (await status()) === 'ok') break;
       await page.waitForTimeout(250);
@@ -451,9 +456,23 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
       .poll(() => page.getByTestId('run-output').getAttribute('data-first-line'))
       .toBe('0');
 
-    const longTasks = await page.evaluate(
-      () => (window as unknown as { __longTasks: number[] }).__longTasks,
-    );
+    const longTasks = await page.evaluate(() => [
+      ...(window as unknown as { __longTasks: number[] }).__longTasks,
+    ]);
+    // The observer does see long tasks: a deliberate 120 ms one is counted.
+    await page.evaluate(() => {
+      setTimeout(() => {
+        const t = performance.now();
+        while (performance.now() - t < 120) {
+          /* busy */
+        }
+      }, 0);
+    });
+    await expect
+      .poll(() =>
+        page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.length),
+      )
+      .toBe(longTasks.length + 1);
     const seconds = (Date.now() - started) / 1000;
     const longest = Math.max(0, ...longTasks);
     const frameGap = Math.max(...gaps);
