@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { authSettingsFrom, createServices, readApiEnv, type Identity } from '@netauto/api';
 import { createTestDatabase } from '@netauto/db/testing';
 import { startLab, type Lab } from '@netauto/devsim';
@@ -150,6 +151,47 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     await screenshot(page, 'run-reloaded');
   });
 
+  it('after a network drop the output resumes where it stopped, nothing lost or repeated', async () => {
+    // The browser goes through a TCP relay whose connections the test can cut.
+    const sockets = new Set<Socket>();
+    let accepted = 0;
+    const relay = createServer((client) => {
+      accepted++;
+      const upstream = connect(Number(new URL(app.url).port), '127.0.0.1');
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const via = `http://127.0.0.1:${(relay.address() as AddressInfo).port}`;
+    try {
+      await signIn(OPERATOR);
+      const runId = await runOn('lv-h1', 'ping -D -c 16 -i 0.25 192.0.2.2');
+      await page.goto(`${via}/runs/${runId}`);
+      await expect.poll(lineCount, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+      const before = await lineCount();
+      expect(sockets.size).toBeGreaterThan(0);
+      for (const s of sockets) s.destroy();
+      const acceptedAtDrop = accepted;
+      // The page connects again by itself.
+      await expect.poll(() => accepted, { timeout: 15_000 }).toBeGreaterThan(acceptedAtDrop);
+      await expect.poll(status, { timeout: 30_000 }).toBe('ok');
+      await expect.poll(async () => (await outputText()).includes('packet loss')).toBe(true);
+      expect(before).toBeLessThan(16);
+      const seqs = (await outputText())
+        .split('\n')
+        .filter((l) => l.includes('icmp_seq='))
+        .map((l) => Number(/icmp_seq=(\d+)/.exec(l)?.[1]));
+      expect(seqs).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => relay.close(resolve));
+    }
+  });
+
   it('an operator cancels a running run; a viewer gets no cancel button', async () => {
     await signIn(OPERATOR);
     const runId = await runOn('lv-h1', 'ping -c 200 -i 0.2 192.0.2.1');
@@ -190,12 +232,12 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     expect(await rows.first().textContent()).toContain('No runs match.');
     const operatorRuns = await page.goto(`${app.url}/runs?status=ok`);
     expect(operatorRuns?.ok()).toBe(true);
-    expect(await rows.count()).toBe(2);
+    expect(await rows.count()).toBe(3);
     for (const row of await rows.allTextContents()) expect(row).toContain('ok');
 
     const today = new Date().toISOString().slice(0, 10);
     await page.goto(`${app.url}/runs?from=${today}&to=${today}&limit=100`);
-    expect(await rows.count()).toBe(3);
+    expect(await rows.count()).toBe(4);
     await page.goto(`${app.url}/runs?to=2000-01-01`);
     expect(await rows.first().textContent()).toContain('No runs match.');
 
