@@ -104,11 +104,11 @@ export class BulkProgress {
       this.bars = new cliProgress.MultiBar(
         {
           stream: out.stderr,
-          format: `{bar} {value}/{total} done | ${out.err.green('ok {ok}')} | ${out.err.red('error {error}')} | running {running} | pending {pending}`,
+          format: `{bar} {value}/{total} | ${out.err.green('ok {ok}')} | ${out.err.red('error {error}')} | running {running} | pending {pending}`,
           hideCursor: true,
           clearOnComplete: false,
           stopOnComplete: false,
-          barsize: 30,
+          barsize: 20,
           etaBuffer: 50,
         },
         cliProgress.Presets.shades_classic,

@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { commandOutput, type SimDeviceSpec } from '@netauto/devsim';
@@ -118,6 +119,32 @@ describe('the netauto CLI against a real server', async () => {
     expect(r.code).toBe(0);
     expect(json(r, Me)).toMatchObject({ email: ADMIN_EMAIL, role: 'admin', via: 'token' });
     expect(r.stderr).toBe('');
+  });
+
+  it('on a terminal, login asks for the server, the e-mail and the password (masked)', async () => {
+    const fresh = await mkdtemp(path.join(tmpdir(), 'netauto-tty-'));
+    // `script` gives the CLI a terminal; the answers are typed once each question shows.
+    const child = spawn('script', ['-qec', `${process.execPath} ${CLI} login`, '/dev/null'], {
+      env: { ...userEnv(fresh), TERM: 'xterm' },
+    });
+    let screen = '';
+    child.stdout.on('data', (d: Buffer) => {
+      screen += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const answer = async (question: string, text: string) => {
+      await waitFor(() => screen.includes(question), question);
+      child.stdin.write(`${text}\r`);
+    };
+    await answer('NetAuto server URL', url);
+    await answer('E-mail', ADMIN_EMAIL);
+    await answer('Password', ADMIN_PASSWORD);
+    expect(await exited).toBe(0);
+    expect(screen).toContain(`signed in to ${url} as ${ADMIN_EMAIL}`);
+    expect(screen).not.toContain(ADMIN_PASSWORD);
+    const whoami = await runCli(fresh, ['whoami', '--json']);
+    expect(json(whoami, Me).email).toBe(ADMIN_EMAIL);
+    await rm(fresh, { recursive: true, force: true });
   });
 
   it('a wrong password is one line that says what to do, and exit code 1', async () => {

@@ -261,6 +261,19 @@ export async function followBulkRun(
     else c.out.write(`${line}\n`);
   };
   const controller = new AbortController();
+  let followerError: unknown;
+  const following = new Set<number>();
+  /** Follows a device's output once its run has left the queue (pending output is none). */
+  const startFollowing = (result: DeviceResult) => {
+    if (result.status === 'pending' || following.has(result.runId)) return;
+    following.add(result.runId);
+    followers.push(
+      follow(result).catch((error: unknown) => {
+        followerError ??= error;
+        controller.abort();
+      }),
+    );
+  };
 
   const follow = async (result: DeviceResult) => {
     if (active >= FOLLOWERS) await new Promise<void>((resolve) => waiting.push(resolve));
@@ -284,8 +297,10 @@ export async function followBulkRun(
       result.errorReason = final.errorReason;
       if (sink instanceof MemorySink) result.output = sink.text;
       if (file) result.file = file;
-      if (!progress.live && final.status === 'error') {
-        c.out.info(`${c.out.err.red('failed')} ${result.hostname}: ${reasonText(final)}`);
+      if (final.status === 'error') {
+        const line = `${c.out.err.red('failed')} ${result.hostname}: ${reasonText(final)}`;
+        if (progress.live) progress.log(line);
+        else c.out.info(line);
       }
     } finally {
       active -= 1;
@@ -318,6 +333,7 @@ export async function followBulkRun(
             if (known) {
               known.status = event.status;
               known.errorReason = event.errorReason;
+              startFollowing(known);
               return;
             }
             const result: DeviceResult = {
@@ -328,10 +344,19 @@ export async function followBulkRun(
               errorReason: event.errorReason,
             };
             results.set(event.runId, result);
-            followers.push(follow(result));
+            startFollowing(result);
           },
         });
+        // Devices whose run never left the queue (canceled while pending) have no output.
+        for (const result of results.values()) {
+          if (result.status !== 'pending') startFollowing(result);
+        }
         await Promise.all(followers);
+        if (followerError !== undefined) {
+          throw followerError instanceof Error
+            ? followerError
+            : new Error('following output failed');
+        }
       },
       `netauto bulks show ${bulk.id}`,
     );
