@@ -3,7 +3,7 @@ import type { PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url }) => {
   const history = await loadRunHistory(locals.api, url, locals.identity?.user);
-  // Hostnames of the devices on this page, one call.
+  // Hostnames of the devices on this page (a page holds at most 100 runs).
   const ids = [...new Set(history.runs.map((r) => r.deviceId))];
   const devices: Record<number, string> = {};
   await Promise.all(
