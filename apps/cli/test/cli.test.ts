@@ -633,6 +633,15 @@ describe('the netauto CLI against a real server', async () => {
     ]);
     expect(started.code, started.stderr).toBe(0);
     const run = json(started, Run);
+    // Ctrl-C stops following, not the run.
+    const quitter = spawnCli(home, ['runs', 'tail', '--follow', String(run.id)]);
+    await waitFor(() => quitter.stdout().includes('bytes from'), 'the first ping reply');
+    quitter.child.kill('SIGINT');
+    const quit = await quitter.done;
+    expect(quit.code).toBe(130);
+    expect(quit.stderr).toContain(
+      `netauto: stopped following; run ${run.id} goes on: \`netauto runs tail --follow ${run.id}\` to see it`,
+    );
     const follower = spawnCli(home, ['runs', 'tail', '--follow', String(run.id)]);
     await waitFor(() => follower.stdout().includes('bytes from'), 'the first ping reply');
     const canceled = await cli(['runs', 'cancel', String(run.id), '--json']);
@@ -697,6 +706,20 @@ describe('the netauto CLI against a real server', async () => {
     const plain = await cli(['tokens', 'create', 'mine']);
     expect(plain.stdout).toMatch(/^nat_\S+\n$/);
     expect(plain.stderr).toContain('it is shown this once');
+    const mine = plain.stdout.trim();
+    secrets.push(mine);
+    // A token made elsewhere can be kept by login too.
+    const other = await mkdtemp(path.join(tmpdir(), 'netauto-token-'));
+    const kept = clean(await runCli(other, ['--url', url, '--token', mine, 'login']));
+    expect(kept.code, kept.stderr).toBe(0);
+    const otherConfig = path.join(other, '.config', 'netauto', 'config.json');
+    expect(JSON.parse(await readFile(otherConfig, 'utf8'))).toEqual({
+      url,
+      token: mine,
+      email: ADMIN_EMAIL,
+    });
+    expect(json(await runCli(other, ['whoami', '--json']), Me).email).toBe(ADMIN_EMAIL);
+    await rm(other, { recursive: true, force: true });
 
     const asViewer = await cli(['--token', token, 'whoami', '--json']);
     expect(json(asViewer, Me)).toMatchObject({
