@@ -67,4 +67,8 @@ export {
   type ProgressCursor,
   type ProgressRow,
 } from './automation/bulks.repo.js';
-export { RetentionRepo, type PurgeBatch } from './automation/retention.repo.js';
+export {
+  RetentionRepo,
+  type PurgeBatch,
+  type PurgeCandidate,
+} from './automation/retention.repo.js';

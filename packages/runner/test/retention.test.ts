@@ -77,6 +77,23 @@ describe('retention of run history', async () => {
     expect((await repos.retention.preview(limits)).runs).toBe(0);
   });
 
+  it('keeps each delete within the byte budget, and stops when asked', async () => {
+    const d = await make.device();
+    const olds = [];
+    for (let i = 0; i < 4; i++) olds.push(await runOf(d.id, { days: 50, bytes: 4 * KIB }));
+    const limits = { maxDays: 30, maxBytes: 1024 * KIB };
+    // 4 KiB runs, 6 KiB a statement: one run a batch (a batch always takes its first).
+    const result = await purgeRuns(db, limits, { batchRuns: 100, batchBytes: 6 * KIB, pauseMs: 0 });
+    expect(result).toMatchObject({ runs: 4, byAge: 4, batches: 4 });
+    for (const run of olds) expect(await exists(run)).toBe(false);
+
+    for (let i = 0; i < 3; i++) await runOf(d.id, { days: 50, bytes: 1 * KIB });
+    const stop = new AbortController();
+    stop.abort();
+    expect(await purgeRuns(db, limits, { signal: stop.signal })).toMatchObject({ runs: 0 });
+    expect((await repos.retention.preview(limits)).runs).toBe(3);
+  });
+
   it('is queued by a daily crontab line that graphile-worker accepts', () => {
     const [item] = parseCrontab(retentionCrontab('15 3 * * *'));
     expect(item).toMatchObject({

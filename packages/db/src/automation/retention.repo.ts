@@ -23,6 +23,12 @@ const CANDIDATES = `
   UNION ALL
   SELECT k.id, 'bytes' AS rule FROM ranked k WHERE k.newer > $2::bigint AND k.status IN ('ok', 'error')`;
 
+export interface PurgeCandidate {
+  id: number;
+  rule: 'age' | 'bytes';
+  bytes: number;
+}
+
 export interface PurgeBatch {
   runs: number;
   bytes: number;
@@ -75,32 +81,36 @@ export class RetentionRepo {
   }
 
   /**
-   * Deletes the next batch: at most `maxRuns` runs and, past the first, no more than
-   * `maxBytes` of output, with their chunks, in one short statement. A run that is no
-   * longer finished is skipped. Returns what went; zero runs means nothing is left.
+   * Every run the limits would delete now, by id, with its rule and size: worked out
+   * once per purge, then deleted a batch at a time (see deleteRuns).
    */
-  async purgeBatch(
-    limits: RetentionLimits,
-    batch: { maxRuns: number; maxBytes: number },
-  ): Promise<PurgeBatch> {
+  async candidates(limits: RetentionLimits): Promise<PurgeCandidate[]> {
+    return select<PurgeCandidate>(
+      this.ex,
+      `SELECT c.id, c.rule, r.bytes::float8 AS bytes
+       FROM (${CANDIDATES}) c JOIN runs r ON r.id = c.id ORDER BY c.id`,
+      [limits.maxDays, limits.maxBytes],
+    );
+  }
+
+  /**
+   * Deletes these runs with their chunks in one short statement; a run that is no
+   * longer finished is skipped. Returns what went.
+   */
+  async deleteRuns(runs: readonly PurgeCandidate[]): Promise<PurgeBatch> {
+    if (runs.length === 0) return { runs: 0, bytes: 0, byAge: 0, byBytes: 0 };
     const row = await selectOne<PurgeBatch>(
       this.ex,
-      `WITH picked AS (
-         SELECT c.id, c.rule, r.bytes,
-           sum(r.bytes) OVER (ORDER BY c.id) - r.bytes AS before
-         FROM (${CANDIDATES}) c JOIN runs r ON r.id = c.id
-         ORDER BY c.id LIMIT $3
-       ), gone AS (
-         DELETE FROM runs r USING picked p
+      `WITH gone AS (
+         DELETE FROM runs r USING unnest($1::int[], $2::text[]) AS p(id, rule)
          WHERE r.id = p.id AND r.status IN ('ok', 'error')
-           AND (p.before = 0 OR p.before < $4::bigint)
          RETURNING r.id, r.bytes, p.rule
        )
        SELECT count(*)::int AS runs, coalesce(sum(bytes), 0)::float8 AS bytes,
          count(*) FILTER (WHERE rule = 'age')::int AS "byAge",
          count(*) FILTER (WHERE rule = 'bytes')::int AS "byBytes"
        FROM gone`,
-      [limits.maxDays, limits.maxBytes, batch.maxRuns, batch.maxBytes],
+      [runs.map((r) => r.id), runs.map((r) => r.rule)],
     );
     return row ?? { runs: 0, bytes: 0, byAge: 0, byBytes: 0 };
   }

@@ -54,16 +54,27 @@ export async function purgeRuns(
   const repos = repositories(db);
   const total: PurgeResult = { runs: 0, bytes: 0, byAge: 0, byBytes: 0, batches: 0 };
   const started = Date.now();
-  while (!options.signal?.aborted) {
-    const batch = await repos.retention.purgeBatch(limits, {
-      maxRuns: options.batchRuns ?? 500,
-      maxBytes: options.batchBytes ?? 256 * 1024 * 1024,
-    });
-    if (batch.runs === 0) break;
-    total.runs += batch.runs;
-    total.bytes += batch.bytes;
-    total.byAge += batch.byAge;
-    total.byBytes += batch.byBytes;
+  // The candidates are worked out once; each batch is then a short delete by id, at
+  // most batchRuns runs and (past the first) batchBytes of output.
+  const candidates = await repos.retention.candidates(limits);
+  const maxRuns = options.batchRuns ?? 500;
+  const maxBytes = options.batchBytes ?? 256 * 1024 * 1024;
+  let next = 0;
+  while (next < candidates.length && !options.signal?.aborted) {
+    const batch: typeof candidates = [];
+    let bytes = 0;
+    while (next < candidates.length && batch.length < maxRuns) {
+      const candidate = candidates[next] as (typeof candidates)[number];
+      if (batch.length > 0 && bytes + candidate.bytes > maxBytes) break;
+      batch.push(candidate);
+      bytes += candidate.bytes;
+      next += 1;
+    }
+    const gone = await repos.retention.deleteRuns(batch);
+    total.runs += gone.runs;
+    total.bytes += gone.bytes;
+    total.byAge += gone.byAge;
+    total.byBytes += gone.byBytes;
     total.batches += 1;
     await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 20));
   }
@@ -84,8 +95,9 @@ export async function purgeRuns(
 
 /** The queue task that purges, for the daily cron entry. */
 export function retentionTask(db: Database, limits: RetentionLimits, logger?: Logger): Task {
-  return async () => {
-    await purgeRuns(db, limits, logger ? { logger } : {});
+  // A worker that stops ends the purge between two batches; tomorrow's goes on.
+  return async (_payload, helpers) => {
+    await purgeRuns(db, limits, { signal: helpers.abortSignal, ...(logger && { logger }) });
   };
 }
 
