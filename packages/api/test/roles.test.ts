@@ -19,6 +19,7 @@ const ROLES: Record<string, Role> = {
   'auth.tokens.create': 'viewer',
   'auth.tokens.revoke': 'viewer',
   'devices.list': 'viewer',
+  'devices.count': 'viewer',
   'devices.byId': 'viewer',
   'devices.create': 'operator',
   'devices.update': 'operator',
@@ -64,6 +65,13 @@ const ROLES: Record<string, Role> = {
   'admin.tokens.create': 'admin',
   'admin.tokens.revoke': 'admin',
   'admin.retention.preview': 'admin',
+  'admin.credentials.list': 'admin',
+  'admin.credentials.set': 'admin',
+  'admin.credentials.delete': 'admin',
+  'admin.hostKeys.list': 'admin',
+  'admin.hostKeys.accept': 'admin',
+  'admin.hostKeys.forget': 'admin',
+  'admin.settings': 'admin',
 };
 
 const RANK: Record<Role, number> = { public: 0, viewer: 1, operator: 2, admin: 3 };
