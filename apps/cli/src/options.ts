@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { UsageError } from './errors.js';
 
 /** `key=value`, split at the first `=`; the value may hold more `=`. */
 export function keyValue(text: string, what: string): [string, string] {
@@ -23,13 +24,16 @@ export function collectList(text: string, previous: string[] = []): string[] {
 
 /** `a=1,b=2` (quotes allowed around a value with a comma), read with the CSV reader. */
 export function commaPairs(text: string, what: string): [string, string][] {
-  let records: string[][];
   try {
-    records = parseCsv(text, { relax_quotes: true, trim: true });
-  } catch {
-    throw new InvalidArgumentError(`${what} must look like key=value,key=value`);
+    const records = parseCsv(text, { relax_quotes: true, trim: true });
+    return (records[0] ?? []).filter((f) => f !== '').map((field) => keyValue(field, what));
+  } catch (error) {
+    throw new UsageError(
+      error instanceof InvalidArgumentError
+        ? error.message
+        : `${what} must look like key=value,key=value`,
+    );
   }
-  return (records[0] ?? []).filter((f) => f !== '').map((field) => keyValue(field, what));
 }
 
 export function positiveInt(what: string) {
@@ -39,4 +43,10 @@ export function positiveInt(what: string) {
     }
     return Number(text);
   };
+}
+
+/** Collects a repeatable (or variadic) id into a list of numbers. */
+export function collectIds(what: string) {
+  const parse = positiveInt(what);
+  return (text: string, previous: number[] = []): number[] => [...previous, parse(text)];
 }

@@ -577,6 +577,8 @@ describe('the netauto CLI against a real server', async () => {
       [['run', '--filter', 'platform=ios', '-c', 'x'], '--filter platform must be one of'],
       [['run', '-d', 'cli-r1', '-c', 'x', '--var', 'novalue'], '--var must look like key=value'],
       [['runs', 'show', 'abc'], 'the run id must be a whole number'],
+      [['runs', 'cancel', '7', 'x'], 'a run id must be a whole number'],
+      [['run', '--filter', 'site', '-c', 'x'], '--filter must look like key=value'],
       [['nonsense'], "unknown command 'nonsense'"],
     ] as const;
     for (const [args, message] of cases) {

@@ -7,7 +7,7 @@ import { RUN_STATUSES, type Run, type RunStatus } from '@netauto/schema';
 import type { Context } from '../context.js';
 import { CliError, FailedError } from '../errors.js';
 import { followRun } from '../follow.js';
-import { positiveInt } from '../options.js';
+import { collectIds, positiveInt } from '../options.js';
 import { when } from '../output.js';
 import { collect, resolveDevice } from '../resolve.js';
 import { MemorySink, StdoutSink, type Sink } from '../sinks.js';
@@ -255,15 +255,12 @@ export function runsCommand(ctx: () => Context): CommandUnknownOpts {
   runs
     .command('cancel')
     .description('cancel runs: a pending one never starts, a running one stops within a second')
-    .argument('<ids...>', 'run ids')
+    .argument('<ids...>', 'run ids', collectIds('a run id'))
     .action(async (ids) => {
       const c = ctx();
       const api = await c.client();
       const canceled = [];
-      for (const text of ids) {
-        const id = positiveInt('a run id')(text);
-        canceled.push(await api.runs.cancel.mutate({ id }));
-      }
+      for (const id of ids) canceled.push(await api.runs.cancel.mutate({ id }));
       c.out.emit(canceled, (list) => {
         for (const r of list) c.out.success(`run ${r.id}: cancel asked (${r.status})`);
       });
