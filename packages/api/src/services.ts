@@ -1,6 +1,7 @@
 import { repositories, type Database } from '@netauto/db';
 import {
   BulkProgressHub,
+  Listener,
   createLogger,
   OutputHub,
   readRunnerEnv,
@@ -30,16 +31,13 @@ export class AuditService {
  * The live-notification listeners of a process: followers of runs (the output hub
  * itself) and of bulks. Stopping it stops both.
  */
+/** Followers of runs and of bulks, on the process's one LISTEN connection. */
 export class Hubs extends OutputHub {
   readonly bulks: BulkProgressHub;
 
   constructor(url: string) {
-    super(url);
-    this.bulks = new BulkProgressHub(url);
-  }
-
-  override async stop(): Promise<void> {
-    await Promise.all([super.stop(), this.bulks.stop()]);
+    super(new Listener(url));
+    this.bulks = new BulkProgressHub(this.listener);
   }
 }
 

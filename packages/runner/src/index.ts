@@ -24,7 +24,13 @@ export {
   type WorkerOptions,
 } from './executor/queue.js';
 export { ChunkWriter } from './executor/chunk-writer.js';
-export { OutputHub, type Wakeup } from './executor/follow.js';
+export {
+  BulkProgressHub,
+  Listener,
+  OutputHub,
+  type Announcement,
+  type Wakeup,
+} from './executor/follow.js';
 export { startWorkersFromEnv } from './executor/from-env.js';
 export {
   createLogger,
@@ -52,4 +58,3 @@ export {
   type PurgeResult,
   type PurgeOptions,
 } from './retention/retention.js';
-export { BulkProgressHub, type ProgressWakeup } from './bulks/progress-hub.js';

@@ -1,49 +1,71 @@
-import { OUTPUT_CHANNEL } from '@netauto/db';
+import { BULK_PROGRESS_CHANNEL, OUTPUT_CHANNEL } from '@netauto/db';
 import pg from 'pg';
 
-/** What a run's announcement said: a chunk's seq, 'start' or 'end'. */
-export type Announcement = number | 'start' | 'end';
-
-export interface Wakeup {
+export interface Wakeup<T = undefined> {
   /**
-   * Resolves at the next announcement for the run with what it said, or with undefined
-   * after `timeoutMs` or on abort (then anything may have happened meanwhile).
+   * Resolves at the next announcement with what it said, or with undefined after the
+   * timeout or on abort (then anything may have happened meanwhile).
    */
-  promise: Promise<Announcement | undefined>;
+  promise: Promise<T | undefined>;
   /** Stops waiting (and frees the waiter). */
   cancel(): void;
 }
 
+/** What a run's announcement said: a chunk's seq, 'start' or 'end'. */
+export type Announcement = number | 'start' | 'end';
+
+/** How each channel's payload names what it is about, and what it says of it. */
+const CHANNELS: Record<string, (payload: string) => { id: number; said: unknown }> = {
+  // `runId:lastSeq`, `runId:start` or `runId:end`.
+  [OUTPUT_CHANNEL]: (payload) => {
+    const [id = '', what = ''] = payload.split(':');
+    const said: Announcement | undefined =
+      what === 'start' || what === 'end' ? what : /^\d+$/.test(what) ? Number(what) : undefined;
+    return { id: Number(id), said };
+  },
+  // The bulk's id.
+  [BULK_PROGRESS_CHANNEL]: (payload) => ({ id: Number(payload), said: undefined }),
+};
+
+type Waiter = (said?: unknown) => void;
+
 /**
- * One LISTEN connection per process that wakes everyone following a run's output.
- * Followers read what is new from the table themselves; a notification only says that
- * there is something to read, so a missed one costs at most one timeout.
+ * One LISTEN connection per process, on every channel NetAuto announces on, that wakes
+ * whoever waits for news of a run or a bulk. Waiters read what is new from the tables
+ * themselves; an announcement only says that there is something to read, so a missed
+ * one costs at most one timeout. A lost connection is made again by the next waiter.
  */
-export class OutputHub {
+export class Listener {
   private client: pg.Client | undefined;
   private connecting: Promise<void> | undefined;
-  private readonly waiters = new Map<number, Set<(note?: Announcement) => void>>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
   private stopped = false;
 
   constructor(private readonly url: string) {}
 
-  /** Waits for news of a run. Call it before reading, so that nothing falls in between. */
-  next(runId: number, signal: AbortSignal | undefined, timeoutMs = 2000): Wakeup {
-    let wake: (note: Announcement | undefined) => void = () => undefined;
-    const promise = new Promise<Announcement | undefined>((resolve) => {
+  /** Waits for news on `channel` of `id`. Call it before reading, so nothing falls between. */
+  next<T>(
+    channel: string,
+    id: number,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+  ): Wakeup<T> {
+    const key = `${channel}:${id}`;
+    let wake: (said: T | undefined) => void = () => undefined;
+    const promise = new Promise<T | undefined>((resolve) => {
       wake = resolve;
     });
-    const set = this.waiters.get(runId) ?? new Set();
-    this.waiters.set(runId, set);
+    const set = this.waiters.get(key) ?? new Set<Waiter>();
+    this.waiters.set(key, set);
     const timer = setTimeout(() => {
       done();
     }, timeoutMs);
-    const done = (note?: Announcement) => {
+    const done: Waiter = (said) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       set.delete(done);
-      if (set.size === 0) this.waiters.delete(runId);
-      wake(note);
+      if (set.size === 0) this.waiters.delete(key);
+      wake(said as T | undefined);
     };
     const onAbort = () => {
       done();
@@ -71,18 +93,21 @@ export class OutputHub {
     this.connecting ??= (async () => {
       const client = new pg.Client({ connectionString: this.url });
       client.on('notification', (note) => {
-        const [id = '', what = ''] = (note.payload ?? '').split(':');
-        const said: Announcement | undefined =
-          what === 'start' || what === 'end' ? what : /^\d+$/.test(what) ? Number(what) : undefined;
-        for (const wake of [...(this.waiters.get(Number(id)) ?? [])]) wake(said);
+        const parse = CHANNELS[note.channel];
+        if (!parse) return;
+        const { id, said } = parse(note.payload ?? '');
+        for (const wake of [...(this.waiters.get(`${note.channel}:${id}`) ?? [])]) wake(said);
       });
-      // A lost connection is made again by the next follower; timeouts cover the gap.
       client.on('error', () => {
         if (this.client === client) this.client = undefined;
       });
       try {
         await client.connect();
-        await client.query(`LISTEN ${OUTPUT_CHANNEL}`);
+        await client.query(
+          Object.keys(CHANNELS)
+            .map((c) => `LISTEN ${c}`)
+            .join('; '),
+        );
         if (this.stopped) await client.end();
         else this.client = client;
       } catch {
@@ -92,5 +117,40 @@ export class OutputHub {
       }
     })();
     return this.connecting;
+  }
+}
+
+/** Followers of runs' output and status wait here (on the process's one Listener). */
+export class OutputHub {
+  readonly listener: Listener;
+
+  constructor(source: string | Listener) {
+    this.listener = typeof source === 'string' ? new Listener(source) : source;
+  }
+
+  /** Waits for news of a run: what it said, or undefined on timeout or abort. */
+  next(runId: number, signal: AbortSignal | undefined, timeoutMs = 2000): Wakeup<Announcement> {
+    return this.listener.next<Announcement>(OUTPUT_CHANNEL, runId, signal, timeoutMs);
+  }
+
+  stop(): Promise<void> {
+    return this.listener.stop();
+  }
+}
+
+/** Followers of a bulk's progress wait here: any change to one of its runs wakes them. */
+export class BulkProgressHub {
+  readonly listener: Listener;
+
+  constructor(source: string | Listener) {
+    this.listener = typeof source === 'string' ? new Listener(source) : source;
+  }
+
+  next(bulkId: number, signal: AbortSignal | undefined, timeoutMs = 2000): Wakeup {
+    return this.listener.next<undefined>(BULK_PROGRESS_CHANNEL, bulkId, signal, timeoutMs);
+  }
+
+  stop(): Promise<void> {
+    return this.listener.stop();
   }
 }
