@@ -13,13 +13,10 @@
  * Knobs: BENCH_BULK_DEVICES (10000), BENCH_BULK_REPEAT (3), BENCH_DEVICES (1000),
  * BENCH_CONCURRENCY (50; the quotas are raised to it). It prints figures only.
  */
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { authSettingsFrom, createApiServer, createServices, readApiEnv } from '@netauto/api';
-import { createNetAutoClient, sessionFetch } from '@netauto/client';
 import { fleet, startLab } from '@netauto/devsim';
 import { createDeviceAccess, createLogger, startWorkers } from '@netauto/runner';
-import { intFromEnv, runBenchmark, throwawayDatabase } from './common.js';
+import { benchApi, intFromEnv, runBenchmark, throwawayDatabase } from './common.js';
 
 const BULK_DEVICES = intFromEnv('BENCH_BULK_DEVICES', 10_000);
 const REPEAT = intFromEnv('BENCH_BULK_REPEAT', 3);
@@ -35,26 +32,11 @@ async function main() {
   );
   const database = await throwawayDatabase('bench_bulk');
   const { db, url } = database;
-  const services = createServices(db, authSettingsFrom(readApiEnv({})), {
-    logger: createLogger({ level: 'warn' }),
-  });
-  const server = createApiServer(services);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { api, stop: stopApi } = await benchApi(db, { logger: createLogger({ level: 'warn' }) });
   const lab = await startLab({
     devices: fleet({ count: DEVICES, platforms: ['linux'], faults: 0, seed: 'bulk-bench' }),
   });
   try {
-    await services.users.create(null, {
-      email: 'bench@example.net',
-      password: 'bench-password',
-      role: 'operator',
-    });
-    const session = createNetAutoClient({ url: apiUrl, fetch: sessionFetch() });
-    await session.auth.login.mutate({ email: 'bench@example.net', password: 'bench-password' });
-    const { token } = await session.auth.tokens.create.mutate({ name: 'bench' });
-    const api = createNetAutoClient({ url: apiUrl, token });
-
     // 1. Creating big bulks: devices straight into the table, then bulks.create over HTTP.
     await db.rows(
       `INSERT INTO devices (hostname, ip, username, cred_ref, site, platform)
@@ -149,9 +131,7 @@ async function main() {
       await workers.stop();
     }
   } finally {
-    server.closeAllConnections();
-    server.close();
-    await services.hub.stop();
+    await stopApi();
     await lab.stop();
     await database.stop();
   }

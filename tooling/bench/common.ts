@@ -1,7 +1,18 @@
 // What the benchmarks share: a throwaway database, the bare ssh2 loop NetAuto is
 // compared against, and how a benchmark ends.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, type AddressInfo } from 'node:net';
+import path from 'node:path';
+import {
+  authSettingsFrom,
+  createApiServer,
+  createServices,
+  readApiEnv,
+  type ServiceOptions,
+  type Services,
+} from '@netauto/api';
+import { createNetAutoClient, sessionFetch, type NetAutoClient } from '@netauto/client';
 import { connectDatabase, startTemporaryPostgres, type Database } from '@netauto/db';
 import type { SimDevice } from '@netauto/devsim';
 import ssh2 from 'ssh2';
@@ -150,6 +161,56 @@ export async function throwawayDatabase(
     async stop() {
       await db.close();
       await server.stop();
+    },
+  };
+}
+
+/** The worker bin, run as its own process as in a deployment. */
+const WORKER = path.resolve(import.meta.dirname, '../../packages/runner/dist/bin/worker.js');
+
+/** A netauto-worker process on the database; its errors go to this process's stderr. */
+export function startWorkerProcess(url: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [WORKER], {
+    env: { ...process.env, DATABASE_URL: url, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** Stops a worker process (SIGTERM: it finishes what it has) and waits for it. */
+export async function stopWorkerProcess(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null) return;
+  worker.kill('SIGTERM');
+  await new Promise((resolve) => worker.once('exit', resolve));
+}
+
+/**
+ * The API on a loopback port, and a client of it with an operator's API token, as a
+ * script would use it.
+ */
+export async function benchApi(
+  db: Database,
+  options: ServiceOptions = {},
+): Promise<{ services: Services; url: string; api: NetAutoClient; stop: () => Promise<void> }> {
+  const services = createServices(db, authSettingsFrom(readApiEnv({})), options);
+  const server = createApiServer(services);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await services.users.create(null, {
+    email: 'bench@example.net',
+    password: 'bench-password',
+    role: 'operator',
+  });
+  const session = createNetAutoClient({ url, fetch: sessionFetch() });
+  await session.auth.login.mutate({ email: 'bench@example.net', password: 'bench-password' });
+  const { token } = await session.auth.tokens.create.mutate({ name: 'bench' });
+  return {
+    services,
+    url,
+    api: createNetAutoClient({ url, token }),
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await services.hub.stop();
     },
   };
 }

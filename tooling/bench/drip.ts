@@ -21,25 +21,26 @@
  * worker runs with concurrency and quotas raised to the number of runs, so that all of
  * them run at once. It prints figures only.
  */
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { authSettingsFrom, createApiServer, createServices, readApiEnv } from '@netauto/api';
-import { createNetAutoClient, sessionFetch } from '@netauto/client';
 import { OUTPUT_CHANNEL } from '@netauto/db';
 import { fleet, startLab } from '@netauto/devsim';
 import pg from 'pg';
-import { intFromEnv, runBenchmark, throwawayDatabase } from './common.js';
+import {
+  benchApi,
+  cpuReading,
+  intFromEnv,
+  runBenchmark,
+  startWorkerProcess,
+  stopWorkerProcess,
+  throwawayDatabase,
+} from './common.js';
 
 const RUNS = intFromEnv('BENCH_DRIP_RUNS', 100);
 const LINES = intFromEnv('BENCH_DRIP_LINES', 40);
 const INTERVAL_MS = intFromEnv('BENCH_DRIP_INTERVAL_MS', 50);
 const TARGET_P99_MS = 100;
 const PASSWORD = 'netops-pass';
-const WORKER = path.resolve(import.meta.dirname, '../../packages/runner/dist/bin/worker.js');
 const STAMP = /^\[(\d+)\.(\d{6})\] /;
 
 /** One received line: the device's stamp, when the subscriber had it, and its chunk. */
@@ -48,49 +49,6 @@ interface Sample {
   seq: number;
   stampMs: number;
   receivedMs: number;
-}
-
-/** Fields of a process's /proc stat line after its name (state is field 0), or []. */
-function statOf(pid: number | string): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  } catch {
-    return [];
-  }
-}
-
-function commOf(pid: string): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** CPU time (user + system) of a process so far, in seconds (clock ticks of 10 ms). */
-function cpuSeconds(pid: number | string): number {
-  const fields = statOf(pid);
-  return fields.length === 0 ? 0 : (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** CPU seconds so far of this process, the worker, and this process's PostgreSQL server. */
-function cpuNow(workerPid: number): { bench: number; worker: number; postgres: number } {
-  const parents = new Map<string, number>();
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    parents.set(pid, Number(statOf(pid)[1]));
-  }
-  // The postmaster is a child of this process; the server's other processes, its children.
-  const postmasters = [...parents]
-    .filter(([pid, ppid]) => ppid === process.pid && commOf(pid).startsWith('postgres'))
-    .map(([pid]) => pid);
-  let postgres = 0;
-  for (const [pid, ppid] of parents) {
-    if (postmasters.includes(pid) || postmasters.includes(String(ppid))) {
-      postgres += cpuSeconds(pid);
-    }
-  }
-  const own = process.cpuUsage();
-  return { bench: (own.user + own.system) / 1e6, worker: cpuSeconds(workerPid), postgres };
 }
 
 /** The value below which a share `p` of the sorted values fall (nearest rank). */
@@ -118,32 +76,15 @@ async function main() {
   const lab = await startLab({
     devices: fleet({ count: RUNS, platforms: ['linux'], faults: 0, seed: 'drip' }),
   });
-  const services = createServices(db, authSettingsFrom(readApiEnv({})));
-  const server = createApiServer(services);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const worker = spawn(process.execPath, [WORKER], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      NETAUTO_DEVSIM_PASSWORD: PASSWORD,
-      NETAUTO_WORKER_CONCURRENCY: String(RUNS),
-      NETAUTO_QUOTA_GLOBAL: String(RUNS),
-      NETAUTO_QUOTA_SITE: String(RUNS),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const { api, stop: stopApi } = await benchApi(db);
+  const worker = startWorkerProcess(url, {
+    NETAUTO_DEVSIM_PASSWORD: PASSWORD,
+    NETAUTO_WORKER_CONCURRENCY: String(RUNS),
+    NETAUTO_QUOTA_GLOBAL: String(RUNS),
+    NETAUTO_QUOTA_SITE: String(RUNS),
   });
 
   try {
-    await services.users.create(null, {
-      email: 'bench@example.net',
-      password: 'bench-password',
-      role: 'operator',
-    });
-    const session = createNetAutoClient({ url: apiUrl, fetch: sessionFetch() });
-    await session.auth.login.mutate({ email: 'bench@example.net', password: 'bench-password' });
-    const { token } = await session.auth.tokens.create.mutate({ name: 'bench' });
-    const api = createNetAutoClient({ url: apiUrl, token });
     const inventory = JSON.parse(lab.inventory('json')) as { hostname: string }[];
     const { ids } = await api.devices.import.mutate({ devices: inventory });
 
@@ -168,7 +109,7 @@ async function main() {
     const unstamped: string[] = [];
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
-    const cpuBefore = cpuNow(worker.pid ?? 0);
+    const cpuBefore = cpuReading(worker.pid);
     const loadBefore = os.loadavg()[0] ?? 0;
     const started = performance.now();
     const follow = (runId: number) =>
@@ -222,7 +163,7 @@ async function main() {
     clearTimeout(timer);
     const wallSeconds = (performance.now() - started) / 1000;
     loopDelay.disable();
-    const cpuAfter = cpuNow(worker.pid ?? 0);
+    const cpuAfter = cpuReading(worker.pid);
     await listener.end();
     const runIds = followed.map((f) => f.runId);
 
@@ -268,9 +209,9 @@ async function main() {
     console.log(
       `event loop delay of this process (devices, API, subscribers): p50 ${ms(loopDelay.percentile(50))}, p99 ${ms(loopDelay.percentile(99))}, max ${ms(loopDelay.max)} ms`,
     );
-    const cpu = (k: keyof typeof cpuAfter) => (cpuAfter[k] - cpuBefore[k]).toFixed(1);
+    const cpu = (k: keyof typeof cpuAfter) => ((cpuAfter[k] - cpuBefore[k]) / 1000).toFixed(1);
     console.log(
-      `CPU seconds over ${wallSeconds.toFixed(1)} s on ${String(os.availableParallelism())} cores: this process ${cpu('bench')}, worker ${cpu('worker')}, PostgreSQL ${cpu('postgres')}` +
+      `CPU seconds over ${wallSeconds.toFixed(1)} s on ${String(os.availableParallelism())} cores: this process ${cpu('self')}, worker ${cpu('worker')}, PostgreSQL ${cpu('postgres')}` +
         ` (machine load average ${loadBefore.toFixed(1)} before, ${(os.loadavg()[0] ?? 0).toFixed(1)} after)`,
     );
     console.log('');
@@ -284,11 +225,8 @@ async function main() {
       `target: p99 under ${TARGET_P99_MS} ms over ${RUNS} concurrent runs: ${p99 < TARGET_P99_MS && total.length === RUNS * LINES ? 'yes' : 'NO'}`,
     );
   } finally {
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('exit', resolve));
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await services.hub.stop();
+    await stopWorkerProcess(worker);
+    await stopApi();
     await lab.stop();
     await database.stop();
   }

@@ -16,16 +16,14 @@
  * runs with per-site and global quotas raised to the concurrency, so that the quota is
  * not what is measured. It prints figures only.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { authSettingsFrom, createApiServer, createServices, readApiEnv } from '@netauto/api';
-import { createNetAutoClient, sessionFetch } from '@netauto/client';
 import { fleet, startLab } from '@netauto/devsim';
 import {
   bareExec,
+  benchApi,
+  startWorkerProcess,
+  stopWorkerProcess,
   cpuReading,
   intFromEnv,
   pool,
@@ -38,7 +36,6 @@ const CONCURRENCY = intFromEnv('BENCH_CONCURRENCY', 50);
 const READ_MIB = intFromEnv('BENCH_READ_MIB', 200);
 const COMMAND = 'uname -a';
 const PASSWORD = 'netops-pass';
-const WORKER = path.resolve(import.meta.dirname, '../../packages/runner/dist/bin/worker.js');
 
 /** Peak resident memory of a process, from Linux's /proc (VmHWM), in MiB. */
 function peakRssMiB(pid: number): number {
@@ -62,34 +59,17 @@ async function main() {
       { hostname: 'bulk-reader', platform: 'linux', site: 'reader' },
     ],
   });
-  const services = createServices(db, authSettingsFrom(readApiEnv({})));
-  const server = createApiServer(services);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const worker = spawn(process.execPath, [WORKER], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      NETAUTO_DEVSIM_PASSWORD: PASSWORD,
-      NETAUTO_WORKER_CONCURRENCY: String(CONCURRENCY),
-      NETAUTO_QUOTA_GLOBAL: String(CONCURRENCY),
-      NETAUTO_QUOTA_SITE: String(CONCURRENCY),
-      NETAUTO_OUTPUT_MAX_BYTES: String(readBytes * 2),
-      NETAUTO_COMMAND_TIMEOUT_MS: '600000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const { api, stop: stopApi } = await benchApi(db);
+  const worker = startWorkerProcess(url, {
+    NETAUTO_DEVSIM_PASSWORD: PASSWORD,
+    NETAUTO_WORKER_CONCURRENCY: String(CONCURRENCY),
+    NETAUTO_QUOTA_GLOBAL: String(CONCURRENCY),
+    NETAUTO_QUOTA_SITE: String(CONCURRENCY),
+    NETAUTO_OUTPUT_MAX_BYTES: String(readBytes * 2),
+    NETAUTO_COMMAND_TIMEOUT_MS: '600000',
   });
 
   try {
-    await services.users.create(null, {
-      email: 'bench@example.net',
-      password: 'bench-password',
-      role: 'operator',
-    });
-    const session = createNetAutoClient({ url: apiUrl, fetch: sessionFetch() });
-    await session.auth.login.mutate({ email: 'bench@example.net', password: 'bench-password' });
-    const { token } = await session.auth.tokens.create.mutate({ name: 'bench' });
-    const api = createNetAutoClient({ url: apiUrl, token });
     const inventory = JSON.parse(lab.inventory('json')) as Parameters<
       typeof api.devices.import.mutate
     >[0]['devices'];
@@ -212,11 +192,8 @@ async function main() {
     );
     console.log(`runs not ok: ${bad?.n ?? 0}; bytes followed: ${followed} of ${readBytes}`);
   } finally {
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('exit', resolve));
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await services.hub.stop();
+    await stopWorkerProcess(worker);
+    await stopApi();
     await lab.stop();
     await database.stop();
   }
