@@ -107,6 +107,77 @@ describe('hosting the API', async () => {
     await fresh.drop();
   });
 
+  it('stops on SIGTERM while a live subscription is open: its client resumes elsewhere', async () => {
+    const fresh = await createTestDatabase(inject('netautoPg'));
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [path.resolve(import.meta.dirname, '../dist/bin/server.js')],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: fresh.url,
+          PORT: String(port),
+          NETAUTO_WORKERS: '0',
+          NETAUTO_ADMIN_EMAIL: 'served@example.net',
+          NETAUTO_ADMIN_PASSWORD: 'served-password',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('NetAuto API on')) resolve();
+      });
+    });
+    const base = `http://127.0.0.1:${port}/api/trpc`;
+    const login = await fetch(`${base}/auth.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'served@example.net', password: 'served-password' }),
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const post = (procedure: string, input: unknown) =>
+      fetch(`${base}/${procedure}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify(input),
+      }).then(async (r) => ((await r.json()) as { result: { data: { id: number } } }).result.data);
+    const device = await post('devices.create', {
+      hostname: 'waits',
+      ip: '192.0.2.10',
+      username: 'netops',
+      credRef: 'env:LAB',
+      platform: 'linux',
+    });
+    const run = await post('runs.create', { deviceId: device.id, command: 'uptime' });
+    // A follower of a run that waits (no workers here): its stream stays open.
+    const stream = await fetch(
+      `${base}/runs.onOutput?input=${encodeURIComponent(JSON.stringify({ runId: run.id }))}`,
+      { headers: { cookie, accept: 'text/event-stream' } },
+    );
+    expect(stream.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = stream.body?.getReader();
+    await reader?.read();
+    child.kill('SIGTERM');
+    const code = await Promise.race([
+      exited,
+      new Promise((resolve) => {
+        setTimeout(() => {
+          resolve('still running');
+        }, 10_000);
+      }),
+    ]);
+    expect(code).toBe(0);
+    // The stream ended with the server; a client reconnects with its last event id.
+    const ended = await (async () => {
+      for (;;) if ((await reader?.read())?.done !== false) return 'ended';
+    })().catch(() => 'cut');
+    expect(['ended', 'cut']).toContain(ended);
+    await fresh.drop();
+  });
+
   it('creates a first admin at start only when there is none', async () => {
     const first = await api.services.users.ensureFirstAdmin('boot@example.net', undefined);
     expect(first).toMatchObject({

@@ -13,7 +13,14 @@ server.listen(env.PORT, env.HOST, () => {
 });
 
 async function stop() {
-  server.close();
+  const closed = new Promise((resolve) => server.close(resolve));
+  // Live subscriptions end here; their clients resume from their last event, on another
+  // process or on this one restarted. Requests in flight get a moment to finish.
+  server.closeIdleConnections();
+  setTimeout(() => {
+    server.closeAllConnections();
+  }, 1000).unref();
+  await closed;
   await runtime.stop();
 }
 process.once('SIGINT', () => void stop());
