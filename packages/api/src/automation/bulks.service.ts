@@ -230,11 +230,13 @@ export class BulksService {
         if (rows.length < PROGRESS_PAGE) break;
       }
       // Changes committed but not yet readable in order (an older transaction is still
-      // open): look again soon, less often the longer it lasts.
+      // open).
       if (await repos.bulks.changedAfter(id, cursor)) {
         wakeup.cancel();
+        // While changes still come through, look again soon; while one transaction holds
+        // them all back (a long one, anywhere on the server), less and less often.
+        backoffMs = readNow ? 5 : Math.min(backoffMs * 2, 500);
         await sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 500);
         continue;
       }
       backoffMs = 5;
