@@ -15,6 +15,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   connectDatabase,
+  observeStatements,
   repositories,
   startTemporaryPostgres,
   type Database,
@@ -279,25 +280,20 @@ interface Statement {
   bind: unknown[];
 }
 
-/** Runs `fn` and returns the statements it sent through Sequelize. */
+/** Runs `fn` and returns the statements the repository sent, with their parameters. */
 async function captureStatements<T>(
   db: Database,
   fn: () => Promise<T>,
 ): Promise<{ result: T; statements: Statement[] }> {
   const statements: Statement[] = [];
-  const hook = 'bench-capture';
-  db.sequelize.addHook('afterQuery', hook, (options, query) => {
-    // `sql` is the text Sequelize handed to pg (after bind-parameter formatting).
-    const sql = (query as unknown as { sql?: unknown }).sql;
-    if (typeof sql !== 'string') throw new Error('Sequelize did not expose the query text');
-    const bind = Array.isArray(options.bind) ? [...(options.bind as readonly unknown[])] : [];
-    statements.push({ sql, bind });
+  const stop = observeStatements(db.sequelize, (sql, bind) => {
+    statements.push({ sql, bind: [...bind] });
   });
   try {
     const result = await fn();
     return { result, statements };
   } finally {
-    db.sequelize.removeHook('afterQuery', hook);
+    stop();
   }
 }
 

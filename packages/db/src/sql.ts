@@ -25,10 +25,11 @@ interface ConnectionPool {
   releaseConnection(connection: PgConnection): Promise<void>;
 }
 
-const observers = new WeakMap<object, Set<(sql: string) => void>>();
+type StatementObserver = (sql: string, bind: readonly unknown[]) => void;
+const observers = new WeakMap<object, Set<StatementObserver>>();
 
 /** Calls `fn` with every statement `select` sends through this pool, until disposed. */
-export function observeStatements(sequelize: Sequelize, fn: (sql: string) => void): () => void {
+export function observeStatements(sequelize: Sequelize, fn: StatementObserver): () => void {
   const set = observers.get(sequelize) ?? new Set();
   observers.set(sequelize, set);
   set.add(fn);
@@ -46,7 +47,7 @@ export async function select<T extends object>(
   sql: string,
   bind: unknown[] = [],
 ): Promise<T[]> {
-  for (const observe of observers.get(ex.sequelize) ?? []) observe(sql);
+  for (const observe of observers.get(ex.sequelize) ?? []) observe(sql, bind);
   try {
     if (ex.transaction) {
       const own = (ex.transaction as unknown as { connection?: PgConnection }).connection;
