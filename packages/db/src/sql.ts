@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { z } from 'zod';
@@ -17,7 +18,31 @@ export interface Executor {
 
 /** The driver's side of a pooled connection: what a statement needs. */
 interface PgConnection {
-  query(text: string, values: readonly unknown[]): Promise<{ rows: unknown[] }>;
+  query(query: {
+    text: string;
+    values: readonly unknown[];
+    name?: string;
+  }): Promise<{ rows: unknown[] }>;
+}
+
+export interface StatementOptions {
+  /**
+   * Keep the statement prepared on each connection (planned once per connection, not per
+   * call): for the fixed statements of hot paths, not for texts built from filters.
+   */
+  prepare?: boolean;
+}
+
+const preparedNames = new Map<string, string>();
+
+/** A name for a statement's text, the same in every process. */
+function nameOf(sql: string): string {
+  let name = preparedNames.get(sql);
+  if (name === undefined) {
+    name = `netauto_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    preparedNames.set(sql, name);
+  }
+  return name;
 }
 
 interface ConnectionPool {
@@ -46,18 +71,20 @@ export async function select<T extends object>(
   ex: Executor,
   sql: string,
   bind: unknown[] = [],
+  options: StatementOptions = {},
 ): Promise<T[]> {
   for (const observe of observers.get(ex.sequelize) ?? []) observe(sql, bind);
+  const query = { text: sql, values: bind, ...(options.prepare && { name: nameOf(sql) }) };
   try {
     if (ex.transaction) {
       const own = (ex.transaction as unknown as { connection?: PgConnection }).connection;
       if (!own) throw new Error('the transaction has no connection');
-      return (await own.query(sql, bind)).rows as T[];
+      return (await own.query(query)).rows as T[];
     }
     const pool = ex.sequelize.connectionManager as unknown as ConnectionPool;
     const connection = await pool.getConnection({ type: 'write' });
     try {
-      return (await connection.query(sql, bind)).rows as T[];
+      return (await connection.query(query)).rows as T[];
     } finally {
       await pool.releaseConnection(connection);
     }
@@ -70,8 +97,9 @@ export async function selectOne<T extends object>(
   ex: Executor,
   sql: string,
   bind: unknown[] = [],
+  options: StatementOptions = {},
 ): Promise<T | undefined> {
-  const rows = await select<T>(ex, sql, bind);
+  const rows = await select<T>(ex, sql, bind, options);
   return rows[0];
 }
 

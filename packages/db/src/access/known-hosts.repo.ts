@@ -70,6 +70,7 @@ export class KnownHostsRepo {
          fingerprint = coalesce(known_hosts.fingerprint, EXCLUDED.fingerprint)
        RETURNING ${COLUMNS}`,
       [key.host, key.port, key.keyType, key.fingerprint],
+      { prepare: true },
     );
     return toKnownHost(row as KnownHostRow);
   }
@@ -93,6 +94,7 @@ export class KnownHostsRepo {
        )
        SELECT k.* FROM k`,
       [host, port, fingerprint],
+      { prepare: true },
     );
     return row && toKnownHost(row);
   }

@@ -98,6 +98,7 @@ export class ApiTokensRepo {
          AND (t.expires_at IS NULL OR t.expires_at > now())
          AND NOT u.disabled`,
       [tokenHash],
+      { prepare: true },
     );
     if (!row) return undefined;
     return { tokenId: row.tokenId, readOnly: row.tokenReadOnly, user: toUser(row) };
@@ -114,6 +115,7 @@ export class ApiTokensRepo {
        WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - ${msInterval('$2')})
        RETURNING id`,
       [tokenId, TOUCH_INTERVAL_MS],
+      { prepare: true },
     );
     return rows.length > 0;
   }

@@ -101,6 +101,7 @@ export class AuditRepo {
         e.targetId ?? null,
         summary,
       ],
+      { prepare: true },
     );
     return toAuditEvent(row as AuditRow);
   }

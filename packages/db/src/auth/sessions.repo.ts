@@ -112,6 +112,7 @@ export class SessionsRepo {
          AND s.last_used_at > now() - ${msInterval('$2')}
          AND NOT u.disabled`,
       [tokenHash, idleMs],
+      { prepare: true },
     );
     if (!row) return undefined;
     return { sessionId: row.sessionId, expiresAt: iso(row.sessionExpiresAt), user: toUser(row) };
@@ -128,6 +129,7 @@ export class SessionsRepo {
        WHERE id = $1 AND last_used_at < now() - ${msInterval('$2')}
        RETURNING id`,
       [sessionId, TOUCH_INTERVAL_MS],
+      { prepare: true },
     );
     return rows.length > 0;
   }

@@ -101,6 +101,7 @@ export class ChunksRepo {
          THEN pg_notify('${OUTPUT_CHANNEL}', concat($1::int, ':', m.last)) END AS notified
        FROM (SELECT max(seq) AS last FROM c) m`,
       [runId, pieces, pieces.length, bytes],
+      { prepare: true },
     );
     if (row?.last === null || row?.last === undefined) return this.refuse(runId);
     return row.last;
@@ -158,6 +159,7 @@ export class ChunksRepo {
         wanted.map((w) => Math.max(-1, Math.trunc(w.afterSeq))),
         Math.max(1, Math.min(limit, 10_000)),
       ],
+      { prepare: true },
     );
     const out = wanted.map((): RunChunk[] => []);
     for (const row of rows) out[Number(row.i) - 1]?.push(toChunk(row));

@@ -117,6 +117,7 @@ export class RunsRepo {
         r.requestedBy ?? null,
         r.requestedByEmail ?? null,
       ],
+      { prepare: true },
     );
     return toRun(row as RunRow);
   }
@@ -128,6 +129,7 @@ export class RunsRepo {
       this.ex,
       `SELECT ${RUN_COLUMNS} FROM runs r WHERE r.id = $1`,
       [id],
+      { prepare: true },
     );
     if (!row) throw new NotFoundError('run', id);
     const run: RunDetail = toRun(row);
@@ -210,6 +212,7 @@ export class RunsRepo {
       this.ex,
       `SELECT ${RUN_COLUMNS} FROM runs_start_within_quota($1, $2, $3, $4) AS r`,
       [id, workerId ?? null, quota.global, quota.perSite],
+      { prepare: true },
     );
     if (!row) throw new NotFoundError('run', id);
     return row.status === 'running' ? toRun(row) : 'over';
@@ -329,6 +332,7 @@ export class RunsRepo {
         bytes,
         outputHash ?? null,
       ],
+      { prepare: true },
     );
     if (row) return toRun(row);
     const current = await this.get(id);

@@ -158,6 +158,7 @@ export class DevicesRepo {
       this.ex,
       `SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.id = $1`,
       [id],
+      { prepare: true },
     );
     if (!row) throw new NotFoundError('device', id);
     return toDevice(row);
