@@ -68,6 +68,26 @@ describe('ChunkWriter', () => {
     expect(writer.backlogBytes).toBe(0);
   });
 
+  it('after a quiet spell stores soon; while output flows, once an interval', async () => {
+    const stored: string[][] = [];
+    const writer = new ChunkWriter(
+      (pieces) => {
+        stored.push(pieces);
+        return Promise.resolve();
+      },
+      { intervalMs: 1000, quietDelayMs: 5 },
+    );
+    writer.write('first line\n');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Quiet before: stored well before the interval.
+    expect(stored).toEqual([['first line\n']]);
+    writer.write('second line\n');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Output flows: the next store waits for the rest of the interval.
+    expect(stored).toHaveLength(1);
+    expect(await writer.drain()).toEqual(['second line\n']);
+  });
+
   it('joins small pieces up to the limit', () => {
     expect(joinPieces(['ab', 'cd', 'efg', 'h'], 4)).toEqual(['abcd', 'efgh']);
     expect(joinPieces(['toolong', 'x'], 4)).toEqual(['toolong', 'x']);

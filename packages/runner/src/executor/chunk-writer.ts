@@ -4,8 +4,14 @@ import { MAX_CHUNK_BYTES } from '@netauto/schema';
 export type StoreBatch = (pieces: string[]) => Promise<unknown>;
 
 export interface ChunkWriterOptions {
-  /** Store what has come at the latest this long after it came (default 25 ms). */
+  /** Store what has come at the latest this long after the last store (default 25 ms). */
   intervalMs?: number;
+  /**
+   * After a quiet spell, store this soon after output comes (default 5 ms): long enough
+   * to gather a burst's packets (and, for a short command, its end), short enough that
+   * a line printed now and then is seen at once.
+   */
+  quietDelayMs?: number;
   /** Store at once when this much is waiting (default 64 KiB, one chunk). */
   chunkBytes?: number;
   /** The most one statement stores (default 1 MiB); more waits for the next. */
@@ -25,6 +31,8 @@ export class ChunkWriter {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private inFlightBytes = 0;
+  /** When the last batch was taken to be stored. */
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
   private failure: Error | undefined;
   private readonly waiters: { bytes: number; resolve: () => void }[] = [];
 
@@ -53,11 +61,22 @@ export class ChunkWriter {
       this.timer = undefined;
       this.flush();
     } else {
-      this.timer ??= setTimeout(() => {
-        this.timer = undefined;
-        this.flush();
-      }, this.options.intervalMs ?? 25);
+      this.flushLater();
     }
+  }
+
+  /** Arms the timer: a quiet delay after a quiet spell, else the rest of the interval. */
+  private flushLater(): void {
+    if (this.timer) return;
+    const sinceLast = performance.now() - this.lastFlushAt;
+    const delay = Math.max(
+      this.options.quietDelayMs ?? 5,
+      (this.options.intervalMs ?? 25) - sinceLast,
+    );
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, delay);
   }
 
   /**
@@ -94,6 +113,7 @@ export class ChunkWriter {
       taken += 1;
     }
     const batch = joinPieces(this.pending.slice(0, taken), chunk);
+    this.lastFlushAt = performance.now();
     this.pending = this.pending.slice(taken);
     this.pendingBytes -= bytes;
     this.inFlightBytes = bytes;
@@ -117,12 +137,7 @@ export class ChunkWriter {
     }
     // What came while storing goes now if a chunk's worth is waiting, else on time.
     if (this.pendingBytes >= (this.options.chunkBytes ?? MAX_CHUNK_BYTES)) this.flush();
-    else if (this.pending.length > 0) {
-      this.timer ??= setTimeout(() => {
-        this.timer = undefined;
-        this.flush();
-      }, this.options.intervalMs ?? 25);
-    }
+    else if (this.pending.length > 0) this.flushLater();
   }
 }
 
