@@ -299,6 +299,69 @@ describe('the web UI, end to end (built app, PostgreSQL, devsim over SSH, Chromi
     expect(form.status).toBe(403);
   });
 
+  it("refuses a viewer's posts straight to operator and admin actions, changing nothing", async () => {
+    const cookieOf = async (who: { email: string; password: string }) => {
+      const res = await fetch(`${app.url}/api/trpc/auth.login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: app.url },
+        body: JSON.stringify(who),
+      });
+      return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    };
+    const viewer = await cookieOf(VIEWER);
+    const post = (path: string, fields: Record<string, string>) =>
+      fetch(`${app.url}${path}`, {
+        method: 'POST',
+        headers: {
+          cookie: viewer,
+          origin: app.url,
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-sveltekit-action': 'true',
+        },
+        body: new URLSearchParams(fields).toString(),
+        redirect: 'manual',
+      });
+    const count = async (procedure: string, input: unknown) => {
+      const res = await fetch(
+        `${app.url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`,
+        { headers: { cookie: viewer } },
+      );
+      return ((await res.json()) as { result: { data: { items: unknown[] } } }).result.data.items
+        .length;
+    };
+    const runsBefore = await count('runs.list', { limit: 100 });
+    const attempts = [
+      post('/devices/new', {
+        hostname: 'viewer-made',
+        ip: '192.0.2.77',
+        username: 'netops',
+        credRef: 'env:LAB',
+        platform: 'linux',
+      }),
+      post(`/devices/${ids['e2e-h1'] ?? 0}?/run`, { command: 'uptime' }),
+      post('/admin/users?/create', {
+        email: 'made-by-viewer@example.net',
+        password: 'a-long-password-1',
+        role: 'admin',
+      }),
+      post('/admin/tokens?/create', { name: 'viewer-token' }),
+    ];
+    for (const res of await Promise.all(attempts)) {
+      // Refused: never a redirect to what was made, never a 2xx that made it.
+      expect(res.status).not.toBe(303);
+      const body = await res.text();
+      expect(body).not.toMatch(/nat_[A-Za-z0-9_-]{10,}/);
+    }
+    expect(await count('devices.list', { q: 'viewer-made', limit: 5 })).toBe(0);
+    expect(await count('runs.list', { limit: 100 })).toBe(runsBefore);
+    const admin = await cookieOf(ADMIN);
+    const users = await fetch(
+      `${app.url}/api/trpc/admin.users.list?input=${encodeURIComponent(JSON.stringify({}))}`,
+      { headers: { cookie: admin } },
+    );
+    expect(await users.text()).not.toContain('made-by-viewer@example.net');
+  });
+
   it('sends a signed-in user only to pages of this site, and answers a refused search on the page', async () => {
     const sameSite = await fetch(`${app.url}/api/trpc/auth.login`, {
       method: 'POST',
