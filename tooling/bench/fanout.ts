@@ -5,7 +5,8 @@
  *     (a) NetAuto: runs created through the API with @netauto/client, executed by a
  *         netauto-worker process, until every run is finished and its output stored;
  *     (b) a bare ssh2 loop with the same concurrency and command.
- *     Devices per second for both and the ratio (target: at least 60%).
+ *     Devices per second for both and the ratio (target: at least 60%). Then the same
+ *     fan-out started as one bulk (bulks.create), against a second bare round.
  *  2. One device printing 200 MiB, stored and followed live by a subscriber through the
  *     API, against a bare ssh2 read (target: at least 50%), with the worker process's
  *     peak memory (target: under 300 MB).
@@ -79,6 +80,18 @@ async function main() {
     const fanoutIds = ids.slice(0, -1);
     const devices = lab.devices.filter((d) => d.spec.hostname !== 'bulk-reader');
 
+    /** Waits until `count` runs matching `where` have finished. */
+    const waitUntilFinished = async (where: string, bind: unknown[], count: number) => {
+      for (;;) {
+        const [row] = await db.rows<{ n: number }>(
+          `SELECT count(*)::int AS n FROM runs WHERE ${where} AND status IN ('ok', 'error')`,
+          bind,
+        );
+        if ((row?.n ?? 0) >= count) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+
     // 1. Fan-out: bare loop first, then NetAuto (the devices' host keys are new to both).
     let cpu = cpuReading(worker.pid);
     let t = performance.now();
@@ -96,14 +109,7 @@ async function main() {
       );
       runIds.push(...runs.map((r) => r.id));
     }
-    for (;;) {
-      const [row] = await db.rows<{ n: number }>(
-        `SELECT count(*)::int AS n FROM runs WHERE id = ANY($1::int[]) AND status IN ('ok', 'error')`,
-        [runIds],
-      );
-      if ((row?.n ?? 0) >= runIds.length) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitUntilFinished(`id = ANY($1::int[])`, [runIds], runIds.length);
     const netauto = runIds.length / ((performance.now() - t) / 1000);
     const after = cpuReading(worker.pid);
     const perRun = (k: keyof typeof cpu) => (after[k] - cpu[k]) / runIds.length;
@@ -112,6 +118,19 @@ async function main() {
       `SELECT count(*)::int AS n FROM runs WHERE id = ANY($1::int[]) AND status <> 'ok'`,
       [runIds],
     );
+
+    // 1b. The same fan-out as an operator would start it: one bulk over the devices,
+    //     against a second bare round (both now meet known host keys).
+    t = performance.now();
+    await pool(devices, CONCURRENCY, (d) => bareExec(d, COMMAND, PASSWORD, () => undefined));
+    const bareAgain = devices.length / ((performance.now() - t) / 1000);
+    t = performance.now();
+    const bulk = await api.bulks.create.mutate({
+      target: { type: 'devices', deviceIds: fanoutIds },
+      command: COMMAND,
+    });
+    await waitUntilFinished(`bulk_id = $1`, [bulk.id], fanoutIds.length);
+    const viaBulk = fanoutIds.length / ((performance.now() - t) / 1000);
 
     // 2. Read rate: a bare read, then a run followed live through the API to its end.
     const reader = lab.device('bulk-reader');
@@ -174,6 +193,10 @@ async function main() {
     console.log('measure                          bare ssh2     NetAuto   ratio  target  met');
     console.log(
       `fan-out (devices/s)             ${bare.toFixed(1).padStart(10)} ${netauto.toFixed(1).padStart(10)}  ${(fanoutRatio * 100).toFixed(0).padStart(4)}%    60%  ${fanoutRatio >= 0.6 ? 'yes' : 'NO'}`,
+    );
+    const bulkRatio = viaBulk / bareAgain;
+    console.log(
+      `fan-out as one bulk (devices/s) ${bareAgain.toFixed(1).padStart(10)} ${viaBulk.toFixed(1).padStart(10)}  ${(bulkRatio * 100).toFixed(0).padStart(4)}%    60%  ${bulkRatio >= 0.6 ? 'yes' : 'NO'}`,
     );
     console.log(
       `200 MiB stored and followed     ${bareRate.toFixed(1).padStart(10)} ${followRate.toFixed(1).padStart(10)}  ${(readRatio * 100).toFixed(0).padStart(4)}%    50%  ${readRatio >= 0.5 ? 'yes' : 'NO'}  (MiB/s)`,
