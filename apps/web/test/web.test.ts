@@ -218,6 +218,42 @@ describe('the web UI, end to end (built app, PostgreSQL, devsim over SSH, Chromi
     await screenshot(page, 'group');
   });
 
+  it('renames and deletes a group, and deletes a template, each after a confirmation', async () => {
+    await signIn(ADMIN);
+    await page.goto(`${app.url}/groups`);
+    await page.getByLabel('Name').fill('to-rename');
+    await page.getByRole('button', { name: /create/i }).click();
+    await page.waitForURL(/\/groups\/\d+$/);
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.waitForURL(/\/edit$/);
+    await page.getByLabel('Name').fill('');
+    await page.getByRole('button', { name: 'Save group' }).click();
+    // The refused name is said beside the field; then a good one saves.
+    await expect.poll(() => page.getByRole('alert').count()).toBeGreaterThan(0);
+    await page.getByLabel('Name').fill('renamed');
+    await page.getByLabel('Site').fill('fra1');
+    await page.getByRole('button', { name: 'Save group' }).click();
+    await page.waitForURL(/\/groups\/\d+$/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('renamed');
+    await page.getByRole('link', { name: 'Delete' }).click();
+    await page.waitForURL(/\/delete$/);
+    expect(await page.getByText('devices stay in the inventory').count()).toBe(1);
+    await page.getByRole('button', { name: 'Delete group renamed' }).click();
+    await page.waitForURL(`${app.url}/groups`);
+    expect(await page.getByRole('link', { name: 'renamed' }).count()).toBe(0);
+
+    await page.goto(`${app.url}/templates/new`);
+    await page.getByLabel('Name').fill('short-lived');
+    await page.getByLabel('Body').fill('show clock');
+    await page.getByRole('button', { name: /save|create/i }).click();
+    await page.waitForURL(/\/templates\/\d+/);
+    await page.getByRole('link', { name: 'Delete' }).click();
+    await page.waitForURL(/\/delete$/);
+    await page.getByRole('button', { name: 'Delete template short-lived' }).click();
+    await page.waitForURL(`${app.url}/templates`);
+    expect(await page.getByRole('link', { name: 'short-lived' }).count()).toBe(0);
+  });
+
   it('runs show version on a simulated device and shows the output', async () => {
     await signIn(ADMIN);
     await page.goto(`${app.url}/devices/${ids['e2e-r1']}`);

@@ -1,0 +1,45 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { idParam, problemOf, textField, valuesOf } from '$lib/server/forms';
+import type { Actions, PageServerLoad } from './$types';
+
+function groupId(raw: string): number {
+  const id = idParam(raw);
+  if (id === undefined) error(404, 'No such group');
+  return id;
+}
+
+export const load = (async ({ locals, params }) => {
+  const group = await locals.api.groups.byId({ id: groupId(params.id) }).catch((e: unknown) => {
+    const problem = problemOf(e);
+    error(problem.status, problem.message);
+  });
+  return {
+    group: { id: group.id, name: group.name },
+    values: { name: group.name, description: group.description ?? '', site: group.site ?? '' },
+  };
+}) satisfies PageServerLoad;
+
+export const actions = {
+  default: async ({ request, locals, params }) => {
+    const id = groupId(params.id);
+    const form = await request.formData();
+    try {
+      await locals.api.groups.update({
+        id,
+        patch: {
+          name: textField(form, 'name') ?? '',
+          description: textField(form, 'description') ?? null,
+          site: textField(form, 'site') ?? null,
+        },
+      });
+    } catch (e) {
+      const problem = problemOf(e);
+      return fail(problem.status, {
+        values: valuesOf(form),
+        errors: problem.fieldErrors,
+        message: problem.message,
+      });
+    }
+    redirect(303, `/groups/${id}`);
+  },
+} satisfies Actions;
