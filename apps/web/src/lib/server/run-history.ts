@@ -1,9 +1,9 @@
 import { RUN_STATUSES, type Run, type RunListInput, type RunStatus } from '@netauto/schema';
 import type { Api } from './api';
 import { problemOf } from './forms';
+import { dayOf, pageStack, userIdOf } from './list-params';
 
 export const PAGE_SIZES = [25, 50, 100] as const;
-const MAX_PAGE_STACK = 40;
 
 /** The filters as the form shows them (strings, as typed). */
 export interface RunFilters {
@@ -24,16 +24,6 @@ export interface RunHistory {
   /** Who can be chosen as requester (everyone, for an admin; else only "me"). */
   requesters: { id: number; email: string }[];
   problem: string | null;
-}
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A date field (YYYY-MM-DD, UTC) as a time: its start, or the start of the next day. */
-function dayOf(value: string, next: boolean): string | undefined {
-  if (!DAY.test(value)) return undefined;
-  const t = Date.parse(`${value}T00:00:00Z`);
-  if (Number.isNaN(t)) return undefined;
-  return new Date(t + (next ? 86_400_000 : 0)).toISOString();
 }
 
 /** Run history with filters from the address: status, by, from, to, q, limit, pages. */
@@ -57,9 +47,8 @@ export async function loadRunHistory(
     q: get('q'),
     limit,
   };
-  const pages = get('pages').split('.').filter(Boolean).slice(-MAX_PAGE_STACK);
-  const requestedBy =
-    filters.by === 'me' ? me?.id : /^\d+$/.test(filters.by) ? Number(filters.by) : undefined;
+  const pages = pageStack(get('pages'));
+  const requestedBy = userIdOf(filters.by, me);
   const from = dayOf(filters.from, false);
   const to = dayOf(filters.to, true);
   const input: RunListInput = {

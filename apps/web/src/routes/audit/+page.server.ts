@@ -1,15 +1,7 @@
 import type { AuditListInput } from '@netauto/schema';
 import { problemOf } from '$lib/server/forms';
+import { dayOf, pageStack, userIdOf } from '$lib/server/list-params';
 import type { PageServerLoad } from './$types';
-
-const MAX_PAGE_STACK = 40;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-function dayOf(value: string, next: boolean): string | undefined {
-  if (!DAY.test(value)) return undefined;
-  const t = Date.parse(`${value}T00:00:00Z`);
-  return Number.isNaN(t) ? undefined : new Date(t + (next ? 86_400_000 : 0)).toISOString();
-}
 
 export const load = (async ({ locals, url }) => {
   const get = (name: string) => url.searchParams.get(name)?.trim() ?? '';
@@ -21,14 +13,9 @@ export const load = (async ({ locals, url }) => {
     from: get('from'),
     to: get('to'),
   };
-  const pages = get('pages').split('.').filter(Boolean).slice(-MAX_PAGE_STACK);
+  const pages = pageStack(get('pages'));
   const me = locals.identity?.user;
-  const actorId =
-    filters.actor === 'me'
-      ? me?.id
-      : /^\d+$/.test(filters.actor)
-        ? Number(filters.actor)
-        : undefined;
+  const actorId = userIdOf(filters.actor, me);
   const from = dayOf(filters.from, false);
   const to = dayOf(filters.to, true);
   const input: AuditListInput = {

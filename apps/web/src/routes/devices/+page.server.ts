@@ -1,10 +1,9 @@
 import { DEVICE_SORT_FIELDS, type DeviceListInput, type DeviceSortField } from '@netauto/schema';
 import { problemOf } from '$lib/server/forms';
+import { pageStack } from '$lib/server/list-params';
 import type { PageServerLoad } from './$types';
 
 const PAGE_SIZE = 50;
-/** How many pages back "Previous" can go; further back, the first page is one click away. */
-const MAX_PAGE_STACK = 40;
 
 function param(url: URL, name: string): string | undefined {
   const value = url.searchParams.get(name)?.trim();
@@ -17,8 +16,7 @@ export const load = (async ({ locals, url }) => {
     ? (sortParam as DeviceSortField)
     : 'hostname';
   const dir = param(url, 'dir') === 'desc' ? 'desc' : 'asc';
-  // The cursors of the pages before this one, oldest first; the last one is this page's.
-  const pages = (param(url, 'pages')?.split('.') ?? []).filter(Boolean).slice(-MAX_PAGE_STACK);
+  const pages = pageStack(param(url, 'pages'));
   const groupParam = param(url, 'group');
   const filters = {
     q: param(url, 'q') ?? '',
