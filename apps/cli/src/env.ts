@@ -19,5 +19,6 @@ const Env = z.object({
 export type CliEnv = z.infer<typeof Env>;
 
 export function readCliEnv(env: NodeJS.ProcessEnv = process.env): CliEnv {
-  return parseEnv(Env, env);
+  // An empty value means unset (as XDG says for XDG_CONFIG_HOME).
+  return parseEnv(Env, Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
 }

@@ -4,6 +4,8 @@ import { errorInfo } from '@netauto/client';
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** Ctrl-C, as shells count it (128 + SIGINT). */
+export const EXIT_INTERRUPTED = 130;
 
 /** A failure the user can act on; its message is the one line printed. */
 export class CliError extends Error {
@@ -64,6 +66,10 @@ export function describeError(
   server?: string,
 ): { message: string; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  // Ctrl-C at a prompt.
+  if (error instanceof Error && error.name === 'ExitPromptError') {
+    return { message: 'interrupted', exitCode: EXIT_INTERRUPTED };
+  }
   const info = errorInfo(error);
   if (info) {
     switch (info.code) {

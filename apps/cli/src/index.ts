@@ -12,8 +12,8 @@ import { templatesCommand } from './commands/templates.js';
 import { tokensCommand } from './commands/tokens.js';
 import { usersCommand } from './commands/users.js';
 import { Context, VERSION } from './context.js';
-import { readCliEnv } from './env.js';
-import { describeError, EXIT_OK, EXIT_USAGE } from './errors.js';
+import { readCliEnv, type CliEnv } from './env.js';
+import { describeError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js';
 import { colorsFor } from './output.js';
 
 function buildProgram(
@@ -60,7 +60,13 @@ function fullName(command: Command): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const env = readCliEnv();
+  let env: CliEnv;
+  try {
+    env = readCliEnv();
+  } catch (error) {
+    process.stderr.write(`netauto: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_USAGE;
+  }
   let context: Context | undefined;
   const program = buildProgram(() => (context ??= new Context(env, program.opts())));
   configure(program);
@@ -86,7 +92,8 @@ async function main(argv: string[]): Promise<number> {
 // `netauto … | head` closes stdout early: that is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(EXIT_OK);
-  throw error;
+  process.stderr.write(`netauto: could not write the output (${error.code ?? error.message})\n`);
+  process.exit(EXIT_FAILED);
 });
 
 const code = await main(process.argv.slice(2));

@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { BulkCounts } from '@netauto/schema';
+import { CliError } from './errors.js';
 import type { Output } from './output.js';
 
 /** Where one run's output goes. */
@@ -40,16 +41,30 @@ export class MemorySink implements Sink {
 /** One file per device. */
 export class FileSink implements Sink {
   private readonly stream: WriteStream;
+  private failure: NodeJS.ErrnoException | undefined;
   constructor(readonly file: string) {
     this.stream = createWriteStream(file);
+    // A folder that cannot be written, or a full disk, is said at the end, not a crash.
+    this.stream.on('error', (error: NodeJS.ErrnoException) => {
+      this.failure ??= error;
+    });
   }
   write(data: string): void {
-    this.stream.write(data);
+    if (!this.failure) this.stream.write(data);
   }
   end(): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.stream.once('error', reject);
-      this.stream.end(resolve);
+      const done = () => {
+        if (this.failure) {
+          reject(
+            new CliError(
+              `could not write ${this.file} (${this.failure.code ?? this.failure.message}): check --out-dir`,
+            ),
+          );
+        } else resolve();
+      };
+      if (this.failure || this.stream.destroyed) done();
+      else this.stream.end(done);
     });
   }
 }
@@ -140,6 +155,8 @@ export class BulkProgress {
   }
 
   stop(): void {
+    // Lines logged above the bar wait for its next redraw: write them out before it goes.
+    this.bars?.update();
     this.bars?.stop();
   }
 }

@@ -554,6 +554,25 @@ describe('the netauto CLI against a real server', async () => {
     expect(both.runs[0]?.output).toBe(await commandOutput(specOf('cli-r1'), 'show clock'));
   });
 
+  it("on a terminal, a bulk run shows every device's lines with a live bar, none lost at the end", async () => {
+    const child = spawn(
+      'script',
+      ['-qec', `${process.execPath} ${CLI} run -g edge -c 'show clock'`, '/dev/null'],
+      { env: { ...userEnv(home), TERM: 'xterm' } },
+    );
+    let screen = '';
+    child.stdout.on('data', (d: Buffer) => {
+      screen += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    for (const host of ['cli-linux', 'cli-r1', 'cli-r2']) {
+      const clock = (await commandOutput(specOf(host), 'show clock')).trim().split('\n').at(-1);
+      expect(screen).toContain(`${host} | ${clock ?? ''}`);
+    }
+    expect(screen).toMatch(/cli-locked.*auth_failed|auth_failed.*cli-locked/);
+  });
+
   it('runs over a filter, and says when it matches nothing', async () => {
     const r = await cli(['run', '--filter', 'site=dc1,platform=cisco_nxos', '-c', 'show version']);
     expect(r.code, r.stderr).toBe(0);
@@ -783,6 +802,46 @@ describe('the netauto CLI against a real server', async () => {
     expect(debug.stderr).toMatch(/\n\s+at /);
     const badUrl = await cli(['--url', 'ftp://x', 'whoami']);
     expect(badUrl.code).toBe(2);
+  });
+
+  it('an empty setting is unset, a bad --from file and an unwritable --out-dir are one line each', async () => {
+    // Empty NETAUTO_TOKEN and XDG_CONFIG_HOME: as if unset, not a crash.
+    const empty = await cli(['whoami'], { env: { NETAUTO_TOKEN: '', XDG_CONFIG_HOME: '' } });
+    expect(empty.stderr).not.toMatch(/\n\s+at /);
+    expect(empty.stderr).not.toMatch(/NETAUTO_TOKEN|XDG_CONFIG_HOME/);
+    expect(empty.stderr.trim().split('\n').length).toBeLessThanOrEqual(1);
+    const bad = path.join(home, 'bad-template.yaml');
+    await writeFile(bad, 'name: "unclosed\nbody: x\n');
+    const fromBad = await cli(['templates', 'add', 'broken', '--from', bad]);
+    expect(fromBad.code).toBe(2);
+    expect(fromBad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fromBad.stderr).toContain('is not valid YAML or JSON');
+    // --out-dir names a file, not a folder: the bulk is said to have failed to write.
+    const notADir = path.join(home, 'not-a-dir');
+    await writeFile(notADir, 'x');
+    const blocked = await cli([
+      'run',
+      '-d',
+      'cli-r1',
+      '-d',
+      'cli-r2',
+      '-c',
+      'show clock',
+      '--out-dir',
+      notADir,
+    ]);
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('login keeps only a token given to it, never one from NETAUTO_TOKEN for another server', async () => {
+    const r = await cli(['login', '--url', url, '--email', ADMIN_EMAIL, '--password-stdin'], {
+      input: `${ADMIN_PASSWORD}\n`,
+      env: { NETAUTO_TOKEN: 'nat_from_another_server_0123456789' },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const config = await readFile(path.join(home, '.config', 'netauto', 'config.json'), 'utf8');
+    expect(config).not.toContain('nat_from_another_server');
   });
 
   it('colours only on request, never with NO_COLOR', async () => {

@@ -47,7 +47,8 @@ export function authCommands(ctx: () => Context): CommandUnknownOpts[] {
           'the URL',
         );
       }
-      const given = c.globals.token ?? c.env.NETAUTO_TOKEN;
+      // Only a token given for this login: NETAUTO_TOKEN may belong to another server.
+      const given = c.globals.token;
       if (given) {
         // A token made elsewhere: check it, then keep it.
         const me = await c.clientFor(url, given).auth.me.query();

@@ -5,7 +5,7 @@ import {
 } from '@commander-js/extra-typings';
 import { RUN_STATUSES, type Run, type RunStatus } from '@netauto/schema';
 import type { Context } from '../context.js';
-import { CliError, FailedError } from '../errors.js';
+import { CliError, EXIT_INTERRUPTED, FailedError } from '../errors.js';
 import { followRun } from '../follow.js';
 import { collectIds, positiveInt } from '../options.js';
 import { when } from '../output.js';
@@ -13,7 +13,6 @@ import { collect, resolveDevice } from '../resolve.js';
 import { MemorySink, StdoutSink, type Sink } from '../sinks.js';
 
 /** Exit code after Ctrl-C, as shells count it. */
-const EXIT_INTERRUPTED = 130;
 
 /** Runs `follow` until it ends or Ctrl-C; after Ctrl-C, says that the run goes on. */
 export async function interruptible<T>(

@@ -49,7 +49,14 @@ interface FieldOptions {
 async function fieldsOf(o: FieldOptions): Promise<Record<string, unknown>> {
   let base: Record<string, unknown> = {};
   if (o.from) {
-    const data: unknown = parseYaml(await readFile(o.from, 'utf8'));
+    const text = await readFile(o.from, 'utf8');
+    let data: unknown;
+    try {
+      data = parseYaml(text);
+    } catch (error) {
+      const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      throw new UsageError(`${o.from} is not valid YAML or JSON: ${first ?? ''}`);
+    }
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
       throw new UsageError(`${o.from} must hold the template's fields (body, mode, variables…)`);
     }
