@@ -79,6 +79,9 @@ describe('following across a server restart', async () => {
     const end = await follower.done;
     expect(end.code, end.stderr).toBe(0);
     expect(end.stdout).toBe(await commandOutput(specs[1] as SimDeviceSpec, PING));
+    // It did lose the server, and came back.
+    expect(end.stderr).toContain(`connection lost`);
+    expect(end.stderr).toContain(`resumed run ${run.id}`);
   });
 
   it('a bulk run over a group keeps its progress and every device output across a restart', async () => {
@@ -97,5 +100,6 @@ describe('following across a server restart', async () => {
       expect(`${lines.join('\n')}\n`, spec.hostname).toBe(want[i]);
     }
     expect(end.stderr).toMatch(/progress: 3\/3 done \(ok 3, error 0, running 0, pending 0\)/);
+    expect(end.stderr).toContain(`connection lost`);
   });
 });
