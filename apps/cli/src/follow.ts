@@ -24,7 +24,7 @@ export interface ConnectionEvents {
 type Outcome<T> =
   { kind: 'done'; value: T } | { kind: 'retry' } | { kind: 'fatal'; error: unknown };
 
-interface Attempt<T> {
+export interface Attempt<T> {
   (callbacks: {
     onStarted: () => void;
     onComplete: () => void;
@@ -43,15 +43,22 @@ class Aborted extends Error {
   }
 }
 
+/** A connection that holds this long ends an outage. */
+const STABLE_MS = 5000;
+
 /**
  * Keeps a subscription going until it says it is done: through dropped connections and
  * server restarts (tRPC's EventSource resumes by itself from the last event id; when the
  * stream ends or fails without being done, a new subscription starts from where the last
  * one got to).
  */
-async function resilient<T>(events: ConnectionEvents, attempt: Attempt<T>): Promise<T> {
+export async function resilient<T>(events: ConnectionEvents, attempt: Attempt<T>): Promise<T> {
   const giveUpAfterMs = events.giveUpAfterMs ?? 600_000;
+  // When the current outage began: it ends only once a connection has held for a while,
+  // so that a server that accepts and then fails again and again is given up on too.
   let downSince: number | undefined;
+  let lostSaid = false;
+  let stable: NodeJS.Timeout | undefined;
   let backoff = 200;
   for (;;) {
     if (events.signal?.aborted) throw new Aborted();
@@ -73,8 +80,10 @@ async function resilient<T>(events: ConnectionEvents, attempt: Attempt<T>): Prom
       };
       events.signal?.addEventListener('abort', onAbort);
       const interrupted = (error: unknown) => {
-        if (downSince === undefined) {
-          downSince = Date.now();
+        clearTimeout(stable);
+        downSince ??= Date.now();
+        if (!lostSaid) {
+          lostSaid = true;
           events.onInterrupted?.(error instanceof Error ? error.message : 'connection lost');
         }
         clearTimeout(giveUp);
@@ -90,10 +99,15 @@ async function resilient<T>(events: ConnectionEvents, attempt: Attempt<T>): Prom
         onStarted: () => {
           clearTimeout(giveUp);
           backoff = 200;
-          if (downSince !== undefined) {
-            downSince = undefined;
+          if (lostSaid) {
+            lostSaid = false;
             events.onResumed?.();
           }
+          clearTimeout(stable);
+          stable = setTimeout(() => {
+            downSince = undefined;
+          }, STABLE_MS);
+          stable.unref();
         },
         onComplete: () => {
           settle({ kind: 'retry' });
