@@ -1,3 +1,4 @@
+import { fail } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 
@@ -54,6 +55,19 @@ export function problemOf(error: unknown, prefix = ''): Problem {
         ? `Please correct the ${count === 1 ? 'field' : `${count} fields`} marked below.`
         : error.message;
   return { status: status >= 500 ? 500 : status, message, fieldErrors };
+}
+
+/**
+ * A failed call as a form's answer: `data` (the values typed, which form) with the problem's
+ * message and field errors, field paths losing `prefix` as in `problemOf`.
+ */
+export function formFailure<T extends Record<string, unknown>>(
+  error: unknown,
+  data: T,
+  prefix = '',
+) {
+  const problem = problemOf(error, prefix);
+  return fail(problem.status, { ...data, errors: problem.fieldErrors, message: problem.message });
 }
 
 /** A text field: trimmed; empty is undefined. */

@@ -1,5 +1,5 @@
-import { fail, redirect } from '@sveltejs/kit';
-import { problemOf, textField, valuesOf } from '$lib/server/forms';
+import { redirect } from '@sveltejs/kit';
+import { formFailure, problemOf, textField, valuesOf } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url }) => {
@@ -25,12 +25,7 @@ export const actions = {
         })
       ).id;
     } catch (e) {
-      const problem = problemOf(e);
-      return fail(problem.status, {
-        values: valuesOf(form),
-        errors: problem.fieldErrors,
-        message: problem.message,
-      });
+      return formFailure(e, { values: valuesOf(form) });
     }
     redirect(303, `/groups/${id}`);
   },

@@ -1,5 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { problemOf, stringField, textField } from '$lib/server/forms';
+import { formFailure, problemOf, stringField, textField } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url }) => {
@@ -42,12 +42,9 @@ export const actions = {
         }),
       });
     } catch (e) {
-      const problem = problemOf(e);
-      return fail(problem.status, {
+      return formFailure(e, {
         action: 'set' as const,
         values: { name, username: username ?? '' },
-        errors: problem.fieldErrors,
-        message: problem.message,
       });
     }
     redirect(303, '/admin/credentials?saved=1');

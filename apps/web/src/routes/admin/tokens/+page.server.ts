@@ -1,5 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { idParam, problemOf, textField, valuesOf } from '$lib/server/forms';
+import { formFailure, idParam, problemOf, textField, valuesOf } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals }) => {
@@ -37,13 +37,10 @@ export const actions = {
         message: undefined,
       };
     } catch (e) {
-      const problem = problemOf(e);
-      return fail(problem.status, {
+      return formFailure(e, {
         action: 'create' as const,
         created: null,
         values: valuesOf(form),
-        errors: problem.fieldErrors,
-        message: problem.message,
       });
     }
   },

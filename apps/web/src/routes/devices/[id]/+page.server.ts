@@ -1,6 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { canOperate } from '$lib/fields';
-import { idParam, problemOf, textField, valuesOf } from '$lib/server/forms';
+import { formFailure, idParam, problemOf, textField, valuesOf } from '$lib/server/forms';
 import { loadRunHistory } from '$lib/server/run-history';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -67,12 +67,9 @@ export const actions = {
         runId = (await locals.api.runs.create({ deviceId: id, command })).id;
       }
     } catch (e) {
-      const problem = problemOf(e);
-      return fail(problem.status, {
+      return formFailure(e, {
         action: 'run' as const,
         values: valuesOf(form),
-        errors: problem.fieldErrors,
-        message: problem.message,
       });
     }
     redirect(
@@ -96,12 +93,9 @@ export const actions = {
     try {
       await locals.api.groups.members.add({ groupId, deviceId: id, role });
     } catch (e) {
-      const problem = problemOf(e);
-      return fail(problem.status, {
+      return formFailure(e, {
         action: 'join' as const,
         values: valuesOf(form),
-        errors: problem.fieldErrors,
-        message: problem.message,
       });
     }
     redirect(303, `/devices/${id}?joined=1`);

@@ -1,6 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import { createInput, formValuesOf, submittedValues } from '$lib/server/device-form';
-import { problemOf } from '$lib/server/forms';
+import { formFailure } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (() => ({ values: formValuesOf() })) satisfies PageServerLoad;
@@ -12,12 +12,7 @@ export const actions = {
     try {
       id = (await locals.api.devices.create(createInput(form))).id;
     } catch (error) {
-      const problem = problemOf(error);
-      return fail(problem.status, {
-        values: submittedValues(form),
-        errors: problem.fieldErrors,
-        message: problem.message,
-      });
+      return formFailure(error, { values: submittedValues(form) });
     }
     redirect(303, `/devices/${id}?created=1`);
   },

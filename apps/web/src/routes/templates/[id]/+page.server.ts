@@ -1,5 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { idParam, problemOf } from '$lib/server/forms';
+import { formFailure, idParam, problemOf } from '$lib/server/forms';
 import {
   submittedTemplateValues,
   templateInput,
@@ -48,12 +48,7 @@ export const actions = {
     try {
       await locals.api.templates.update({ id, patch: parsed.input });
     } catch (e) {
-      const problem = problemOf(e, 'patch.');
-      return fail(problem.status, {
-        values,
-        errors: problem.fieldErrors,
-        message: problem.message,
-      });
+      return formFailure(e, { values }, 'patch.');
     }
     redirect(303, `/templates/${id}?saved=1`);
   },

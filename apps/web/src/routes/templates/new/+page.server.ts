@@ -1,5 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { problemOf } from '$lib/server/forms';
+import { formFailure } from '$lib/server/forms';
 import {
   submittedTemplateValues,
   templateInput,
@@ -25,12 +25,7 @@ export const actions = {
     try {
       id = (await locals.api.templates.create(parsed.input)).id;
     } catch (e) {
-      const problem = problemOf(e);
-      return fail(problem.status, {
-        values,
-        errors: problem.fieldErrors,
-        message: problem.message,
-      });
+      return formFailure(e, { values });
     }
     redirect(303, `/templates/${id}?saved=1`);
   },

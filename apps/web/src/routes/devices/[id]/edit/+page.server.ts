@@ -1,6 +1,6 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import { formValuesOf, patchInput, submittedValues } from '$lib/server/device-form';
-import { idParam, problemOf } from '$lib/server/forms';
+import { formFailure, idParam, problemOf } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, params }) => {
@@ -21,12 +21,7 @@ export const actions = {
     try {
       await locals.api.devices.update({ id, patch: patchInput(form) });
     } catch (e) {
-      const problem = problemOf(e, 'patch.');
-      return fail(problem.status, {
-        values: submittedValues(form),
-        errors: problem.fieldErrors,
-        message: problem.message,
-      });
+      return formFailure(e, { values: submittedValues(form) }, 'patch.');
     }
     redirect(303, `/devices/${id}?saved=1`);
   },

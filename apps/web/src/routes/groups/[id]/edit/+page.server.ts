@@ -1,5 +1,5 @@
-import { error, fail, redirect } from '@sveltejs/kit';
-import { idParam, problemOf, textField, valuesOf } from '$lib/server/forms';
+import { error, redirect } from '@sveltejs/kit';
+import { formFailure, idParam, problemOf, textField, valuesOf } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 function groupId(raw: string): number {
@@ -33,12 +33,7 @@ export const actions = {
         },
       });
     } catch (e) {
-      const problem = problemOf(e);
-      return fail(problem.status, {
-        values: valuesOf(form),
-        errors: problem.fieldErrors,
-        message: problem.message,
-      });
+      return formFailure(e, { values: valuesOf(form) });
     }
     redirect(303, `/groups/${id}`);
   },
