@@ -102,12 +102,20 @@ function failed(form: FormData, e: unknown) {
     const short = key.replace(/^target\.(filter\.)?/, '');
     if (short !== key) errors[short === 'groupId' ? 'groupId' : 'filter'] = messages;
   }
-  return fail(problem.status, {
-    values: valuesOf(form),
-    errors,
-    message: problem.message,
-    preview: null,
-  });
+  return refused(problem.status, form, { errors, message: problem.message });
+}
+
+/** The form back with its values, and what to show beside it. */
+function refused(
+  status: number,
+  form: FormData,
+  {
+    errors = {},
+    message,
+    preview = null,
+  }: { errors?: Record<string, string[]>; message?: string; preview?: Preview | null },
+) {
+  return fail(status, { values: valuesOf(form), errors, message, preview });
 }
 
 export const actions = {
@@ -116,12 +124,7 @@ export const actions = {
     try {
       const preview = await previewOf(locals.api, form);
       if ('errors' in preview) {
-        return fail(400, {
-          values: valuesOf(form),
-          errors: preview.errors,
-          message: undefined,
-          preview: null,
-        });
+        return refused(400, form, { errors: preview.errors });
       }
       return { values: valuesOf(form), errors: {}, message: undefined, preview };
     } catch (e) {
@@ -134,35 +137,21 @@ export const actions = {
     try {
       const preview = await previewOf(locals.api, form);
       if ('errors' in preview) {
-        return fail(400, {
-          values: valuesOf(form),
-          errors: preview.errors,
-          message: undefined,
-          preview: null,
-        });
+        return refused(400, form, { errors: preview.errors });
       }
       if (preview.count === 0) {
-        return fail(400, {
-          values: valuesOf(form),
-          errors: {},
-          message: 'No device matches this target.',
-          preview,
-        });
+        return refused(400, form, { message: 'No device matches this target.', preview });
       }
       // What was confirmed is what runs: a target that now matches other devices is shown again.
       if (textField(form, 'previewCount') !== String(preview.count)) {
-        return fail(409, {
-          values: valuesOf(form),
-          errors: {},
+        return refused(409, form, {
           message: `The target now matches ${preview.count} devices: check the preview again.`,
           preview,
         });
       }
       if (preview.mode === 'change' && form.get('confirm') !== 'yes') {
-        return fail(400, {
-          values: valuesOf(form),
+        return refused(400, form, {
           errors: { confirm: ['confirm that this changes the configuration of these devices'] },
-          message: undefined,
           preview,
         });
       }
