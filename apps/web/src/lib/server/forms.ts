@@ -1,4 +1,4 @@
-import { fail } from '@sveltejs/kit';
+import { error, fail } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 
@@ -55,6 +55,12 @@ export function problemOf(error: unknown, prefix = ''): Problem {
         ? `Please correct the ${count === 1 ? 'field' : `${count} fields`} marked below.`
         : error.message;
   return { status: status >= 500 ? 500 : status, message, fieldErrors };
+}
+
+/** A failed call where a page loads: the error page, with the problem's status and message. */
+export function errorPage(e: unknown): never {
+  const problem = problemOf(e);
+  error(problem.status, problem.message);
 }
 
 /**

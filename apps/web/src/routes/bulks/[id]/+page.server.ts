@@ -1,6 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { canOperate } from '$lib/fields';
-import { idParam, problemOf } from '$lib/server/forms';
+import { errorPage, idParam, problemOf } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 function bulkId(raw: string): number {
@@ -13,10 +13,7 @@ export const load = (async ({ locals, params, url }) => {
   const id = bulkId(params.id);
   const summary = await locals.api.bulks
     .summary({ id, devicesPerGroup: 50, groups: 20 })
-    .catch((e: unknown) => {
-      const problem = problemOf(e);
-      error(problem.status, problem.message);
-    });
+    .catch(errorPage);
   const retried = url.searchParams.get('retried');
   return {
     summary,

@@ -1,6 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { canOperate } from '$lib/fields';
-import { formFailure, idParam, problemOf, textField, valuesOf } from '$lib/server/forms';
+import { errorPage, formFailure, idParam, textField, valuesOf } from '$lib/server/forms';
 import { loadRunHistory } from '$lib/server/run-history';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -15,10 +15,7 @@ export const load = (async ({ locals, params, url }) => {
   const api = locals.api;
   const me = locals.identity?.user;
   const operator = canOperate(me);
-  const device = await api.devices.byId({ id }).catch((e: unknown) => {
-    const problem = problemOf(e);
-    error(problem.status, problem.message);
-  });
+  const device = await api.devices.byId({ id }).catch(errorPage);
   const runParam = idParam(url.searchParams.get('run') ?? '');
   const templateParam = idParam(url.searchParams.get('template') ?? '');
   const [history, templates, groups, run] = await Promise.all([

@@ -1,7 +1,7 @@
 import { MembershipRole } from '@netauto/schema';
 import { error, fail, redirect } from '@sveltejs/kit';
 import { canOperate } from '$lib/fields';
-import { idParam, problemOf, textField } from '$lib/server/forms';
+import { errorPage, idParam, problemOf, textField } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 function groupId(raw: string): number {
@@ -12,10 +12,7 @@ function groupId(raw: string): number {
 
 export const load = (async ({ locals, params, url }) => {
   const id = groupId(params.id);
-  const group = await locals.api.groups.byId({ id }).catch((e: unknown) => {
-    const problem = problemOf(e);
-    error(problem.status, problem.message);
-  });
+  const group = await locals.api.groups.byId({ id }).catch(errorPage);
   const find = url.searchParams.get('find')?.trim() ?? '';
   const members = new Set(group.members.map((m) => m.deviceId));
   let findProblem: string | null = null;

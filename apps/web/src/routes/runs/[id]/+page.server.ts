@@ -1,15 +1,12 @@
 import { error } from '@sveltejs/kit';
 import { canOperate } from '$lib/fields';
-import { idParam, problemOf } from '$lib/server/forms';
+import { errorPage, idParam } from '$lib/server/forms';
 import type { PageServerLoad } from './$types';
 
 export const load = (async ({ locals, params }) => {
   const id = idParam(params.id);
   if (id === undefined) error(404, 'No such run');
-  const run = await locals.api.runs.byId({ id }).catch((e: unknown) => {
-    const problem = problemOf(e);
-    error(problem.status, problem.message);
-  });
+  const run = await locals.api.runs.byId({ id }).catch(errorPage);
   return {
     run,
     device: run.device ? { id: run.device.id, hostname: run.device.hostname } : null,

@@ -1,5 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { formFailure, idParam, problemOf } from '$lib/server/forms';
+import { errorPage, formFailure, idParam } from '$lib/server/forms';
 import {
   submittedTemplateValues,
   templateInput,
@@ -14,12 +14,7 @@ function templateId(raw: string): number {
 }
 
 export const load = (async ({ locals, params, url }) => {
-  const template = await locals.api.templates
-    .byId({ id: templateId(params.id) })
-    .catch((e: unknown) => {
-      const problem = problemOf(e);
-      error(problem.status, problem.message);
-    });
+  const template = await locals.api.templates.byId({ id: templateId(params.id) }).catch(errorPage);
   return {
     template: {
       id: template.id,

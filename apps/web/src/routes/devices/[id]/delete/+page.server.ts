@@ -1,5 +1,5 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { idParam, problemOf } from '$lib/server/forms';
+import { errorPage, idParam, problemOf } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, params }) => {
@@ -8,10 +8,7 @@ export const load = (async ({ locals, params }) => {
   const [device, runs] = await Promise.all([
     locals.api.devices.byId({ id }),
     locals.api.runs.list({ deviceId: id, limit: 1 }),
-  ]).catch((e: unknown) => {
-    const problem = problemOf(e);
-    error(problem.status, problem.message);
-  });
+  ]).catch(errorPage);
   return {
     device: { id: device.id, hostname: device.hostname, site: device.site, ip: device.ip },
     groups: device.groups.map((g) => ({ id: g.group.id, name: g.group.name })),

@@ -1,15 +1,12 @@
 import { error, redirect } from '@sveltejs/kit';
 import { formValuesOf, patchInput, submittedValues } from '$lib/server/device-form';
-import { formFailure, idParam, problemOf } from '$lib/server/forms';
+import { errorPage, formFailure, idParam } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, params }) => {
   const id = idParam(params.id);
   if (id === undefined) error(404, 'No such device');
-  const device = await locals.api.devices.byId({ id }).catch((e: unknown) => {
-    const problem = problemOf(e);
-    error(problem.status, problem.message);
-  });
+  const device = await locals.api.devices.byId({ id }).catch(errorPage);
   return { device: { id: device.id, hostname: device.hostname }, values: formValuesOf(device) };
 }) satisfies PageServerLoad;
 

@@ -1,5 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
-import { formFailure, idParam, problemOf, textField, valuesOf } from '$lib/server/forms';
+import { errorPage, formFailure, idParam, textField, valuesOf } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 function groupId(raw: string): number {
@@ -9,10 +9,7 @@ function groupId(raw: string): number {
 }
 
 export const load = (async ({ locals, params }) => {
-  const group = await locals.api.groups.byId({ id: groupId(params.id) }).catch((e: unknown) => {
-    const problem = problemOf(e);
-    error(problem.status, problem.message);
-  });
+  const group = await locals.api.groups.byId({ id: groupId(params.id) }).catch(errorPage);
   return {
     group: { id: group.id, name: group.name },
     values: { name: group.name, description: group.description ?? '', site: group.site ?? '' },

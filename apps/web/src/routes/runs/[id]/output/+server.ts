@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { idParam, problemOf } from '$lib/server/forms';
+import { errorPage, idParam } from '$lib/server/forms';
 import type { RequestHandler } from './$types';
 
 /** Chunks read per call: at most 64 KiB each. */
@@ -11,10 +11,7 @@ export const GET: RequestHandler = async ({ locals, params }) => {
   if (id === undefined) error(404, 'No such run');
   const api = locals.api;
   // Asked first, so that a missing run or a role too low is an error page, not a cut file.
-  await api.runs.byId({ id }).catch((e: unknown) => {
-    const problem = problemOf(e);
-    error(problem.status, problem.message);
-  });
+  await api.runs.byId({ id }).catch(errorPage);
   const encoder = new TextEncoder();
   let after = -1;
   const body = new ReadableStream<Uint8Array>({

@@ -1,14 +1,11 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import { idParam, problemOf } from '$lib/server/forms';
+import { errorPage, idParam, problemOf } from '$lib/server/forms';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load = (async ({ locals, params }) => {
   const id = idParam(params.id);
   if (id === undefined) error(404, 'No such template');
-  const template = await locals.api.templates.byId({ id }).catch((e: unknown) => {
-    const problem = problemOf(e);
-    error(problem.status, problem.message);
-  });
+  const template = await locals.api.templates.byId({ id }).catch(errorPage);
   return { template: { id: template.id, name: template.name, mode: template.mode } };
 }) satisfies PageServerLoad;
 
