@@ -424,8 +424,9 @@ export class BulksRepo {
       }
       const stopping = await select<{ id: number }>(
         tx,
-        `SELECT r.id, pg_notify($2, r.id::text) FROM runs r
-         WHERE r.bulk_id = $1 AND r.status = 'running'`,
+        `UPDATE runs r SET cancel_requested_at = now()
+         WHERE r.bulk_id = $1 AND r.status = 'running'
+         RETURNING r.id, pg_notify($2, r.id::text)`,
         [id, CANCEL_CHANNEL],
       );
       return { canceledPending: canceled.length, stopping: stopping.length };

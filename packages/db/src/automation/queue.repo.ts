@@ -79,8 +79,17 @@ export class QueueRepo {
     await select(this.ex, 'SELECT pg_notify($1, $2)', [OUTPUT_CHANNEL, `${runId}:${what}`]);
   }
 
-  /** Asks whichever worker runs this run to stop it. */
+  /**
+   * Asks whichever worker runs this run to stop it: at once by NOTIFY (at commit), and
+   * recorded on the run, so that a worker that missed the notification stops it at its
+   * next heartbeat.
+   */
   async requestCancel(runId: number): Promise<void> {
-    await select(this.ex, 'SELECT pg_notify($1, $2)', [CANCEL_CHANNEL, String(runId)]);
+    await select(
+      this.ex,
+      `UPDATE runs SET cancel_requested_at = now() WHERE id = $1 AND status = 'running'
+       RETURNING pg_notify($2, id::text)`,
+      [runId, CANCEL_CHANNEL],
+    );
   }
 }

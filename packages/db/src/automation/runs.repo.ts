@@ -218,15 +218,21 @@ export class RunsRepo {
     return row.status === 'running' ? toRun(row) : 'over';
   }
 
-  /** A worker says it is still running these runs. */
-  async heartbeat(workerId: string, ids: readonly number[]): Promise<void> {
-    if (ids.length === 0) return;
-    await select(
+  /**
+   * A worker says it is still running these runs. Returns those of them whose cancel
+   * was asked for (the worker stops them, should it have missed the notification).
+   */
+  async heartbeat(workerId: string, ids: readonly number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = await select<{ id: number; cancel: boolean }>(
       this.ex,
       `UPDATE runs SET heartbeat_at = now()
-       WHERE id = ANY($1::int[]) AND worker_id = $2 AND status = 'running' RETURNING id`,
+       WHERE id = ANY($1::int[]) AND worker_id = $2 AND status = 'running'
+       RETURNING id, cancel_requested_at IS NOT NULL AS cancel`,
       [ids, workerId],
+      { prepare: true },
     );
+    return rows.filter((r) => r.cancel).map((r) => r.id);
   }
 
   /**

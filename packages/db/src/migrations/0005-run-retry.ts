@@ -12,7 +12,10 @@ export const runRetry: Migration = {
   async up({ context: sql }) {
     await sql(`
       ALTER TABLE runs
-        ADD COLUMN attempt smallint NOT NULL DEFAULT 1 CONSTRAINT runs_attempt_check CHECK (attempt BETWEEN 1 AND 2);
+        ADD COLUMN attempt smallint NOT NULL DEFAULT 1 CONSTRAINT runs_attempt_check CHECK (attempt BETWEEN 1 AND 2),
+        -- A cancel asked of a running run: its worker hears of it at once (NOTIFY), or at
+        -- its next heartbeat if it missed that.
+        ADD COLUMN cancel_requested_at timestamptz;
       CREATE OR REPLACE FUNCTION runs_status_transition() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.status IS DISTINCT FROM OLD.status AND NOT (
@@ -94,7 +97,7 @@ export const runRetry: Migration = {
         END IF;
         RETURN NEW;
       END $$;
-      ALTER TABLE runs DROP COLUMN attempt;
+      ALTER TABLE runs DROP COLUMN attempt, DROP COLUMN cancel_requested_at;
     `);
   },
 };

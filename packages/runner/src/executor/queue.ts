@@ -52,6 +52,53 @@ export interface WorkerOptions {
   logger?: Logger;
 }
 
+/**
+ * Listens for cancels on a connection of its own, connecting again (every second until
+ * it can) when that connection is lost; meanwhile the heartbeat sees recorded cancels.
+ */
+async function listenForCancels(
+  url: string,
+  onCancel: (runId: number) => void,
+): Promise<{ stop(): Promise<void> }> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const reconnect = () => {
+    if (stopped) return;
+    retry = setTimeout(() => {
+      connect().catch(reconnect);
+    }, 1000);
+  };
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (note) => {
+      onCancel(Number(note.payload));
+    });
+    next.on('error', () => {
+      if (client === next) client = undefined;
+      void next.end().catch(() => undefined);
+      reconnect();
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${CANCEL_CHANNEL}`);
+    } catch (error) {
+      await next.end().catch(() => undefined);
+      throw error;
+    }
+    if (stopped) await next.end();
+    else client = next;
+  };
+  await connect();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => undefined);
+    },
+  };
+}
+
 /** How long a run over quota waits before it is looked at again. */
 const QUOTA_RETRY_MS = 250;
 
@@ -68,17 +115,15 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   // worker may end another's lost runs.
   const heartbeat = setInterval(() => {
     void (async () => {
-      await repos.runs.heartbeat(workerId, [...running.keys()]);
+      // A cancel whose notification this process missed is seen here.
+      const canceled = await repos.runs.heartbeat(workerId, [...running.keys()]);
+      for (const id of canceled) running.get(id)?.abort();
       await repos.runs.recoverLost(options.lostAfterMs ?? 30_000);
     })().catch(() => undefined);
   }, options.heartbeatMs ?? 5000);
-  const listener = new pg.Client({ connectionString: options.url });
-  await listener.connect();
-  listener.on('notification', (note) => {
-    running.get(Number(note.payload))?.abort();
+  const listener = await listenForCancels(options.url, (runId) => {
+    running.get(runId)?.abort();
   });
-  listener.on('error', () => undefined);
-  await listener.query(`LISTEN ${CANCEL_CHANNEL}`);
 
   let runner: Runner;
   try {
@@ -131,14 +176,14 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
     });
   } catch (error) {
     clearInterval(heartbeat);
-    await listener.end();
+    await listener.stop();
     throw error;
   }
   return {
     async stop() {
       await runner.stop();
       clearInterval(heartbeat);
-      await listener.end();
+      await listener.stop();
     },
   };
 }
