@@ -213,7 +213,7 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     }
 
     await page.getByRole('button', { name: 'Cancel run' }).click();
-    await expect.poll(status, { timeout: 10_000 }).toBe('error');
+    await expect.poll(status, { timeout: 20_000 }).toBe('error');
     expect(await page.getByTestId('run-error').textContent()).toContain('canceled');
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
   });
