@@ -6,7 +6,6 @@ import {
   ValidationError,
 } from '@netauto/db';
 import type { OutputHub } from '@netauto/runner';
-import DataLoader from 'dataloader';
 import {
   isTerminalRunStatus,
   renderTemplate,
@@ -24,41 +23,11 @@ import type { Identity } from '../context.js';
 
 /** Chunks read from the table per round while following a run. */
 const FOLLOW_BATCH = 200;
-/** Chunks read at most in one statement for all the followers woken together. */
-const FOLLOW_CHUNKS = 400;
-
-interface ChunkRead {
-  runId: number;
-  afterSeq: number;
-}
-
-interface ChunkPage {
-  chunks: RunChunk[];
-  /** There may be more stored after these: read again at once. */
-  more: boolean;
-}
-
 export class RunsService {
-  /**
-   * Followers woken by the same announcements read their new chunks in one statement:
-   * reads asked for in one turn of the event loop are batched (not cached).
-   */
-  private readonly chunkReader: DataLoader<ChunkRead, ChunkPage, string>;
-
   constructor(
     private readonly db: Database,
     private readonly hub: OutputHub,
-  ) {
-    this.chunkReader = new DataLoader(
-      async (reads) => {
-        // Up to FOLLOW_CHUNKS chunks in one read in all, at least a few per run.
-        const limit = Math.max(4, Math.min(FOLLOW_BATCH, Math.floor(FOLLOW_CHUNKS / reads.length)));
-        const pages = await repositories(this.db).chunks.listMany(reads, limit);
-        return pages.map((chunks) => ({ chunks, more: chunks.length >= limit }));
-      },
-      { cache: false, cacheKeyFn: (r) => `${r.runId}:${r.afterSeq}`, maxBatchSize: 500 },
-    );
-  }
+  ) {}
 
   /**
    * Records a run of a command, or of a template rendered with its variables, and
@@ -176,12 +145,12 @@ export class RunsService {
     while (!signal?.aborted) {
       // Listen first, then read: a chunk stored in between wakes us at once.
       const wakeup = this.hub.next(id, signal);
-      const { chunks, more } = await this.chunkReader.load({ runId: id, afterSeq: last });
+      const chunks = await repos.chunks.list(id, last, FOLLOW_BATCH);
       for (const chunk of chunks) {
         yield { type: 'chunk', seq: chunk.seq, data: chunk.data };
         last = chunk.seq;
       }
-      if (more) {
+      if (chunks.length === FOLLOW_BATCH) {
         wakeup.cancel();
         continue;
       }

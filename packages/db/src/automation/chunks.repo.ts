@@ -135,37 +135,6 @@ export class ChunksRepo {
     return rows.map(toChunk);
   }
 
-  /**
-   * For each (run, afterSeq) asked, that run's chunks after afterSeq, up to `limit` each,
-   * in one statement: many followers woken at once read together. The answer is in the
-   * order asked.
-   */
-  async listMany(
-    wanted: readonly { runId: number; afterSeq: number }[],
-    limit = 100,
-  ): Promise<RunChunk[][]> {
-    if (wanted.length === 0) return [];
-    const rows = await select<ChunkRow & { i: string }>(
-      this.ex,
-      `SELECT w.i, c.run_id AS "runId", c.seq, c.data, c.created_at AS "createdAt"
-       FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS w(run_id, after, i)
-       CROSS JOIN LATERAL (
-         SELECT * FROM run_chunks c WHERE c.run_id = w.run_id AND c.seq > w.after
-         ORDER BY c.seq LIMIT $3
-       ) c
-       ORDER BY w.i, c.seq`,
-      [
-        wanted.map((w) => w.runId),
-        wanted.map((w) => Math.max(-1, Math.trunc(w.afterSeq))),
-        Math.max(1, Math.min(limit, 10_000)),
-      ],
-      { prepare: true },
-    );
-    const out = wanted.map((): RunChunk[] => []);
-    for (const row of rows) out[Number(row.i) - 1]?.push(toChunk(row));
-    return out;
-  }
-
   /** A run's whole output as one text. */
   async text(runId: number): Promise<string> {
     const row = await selectOne<{ text: string | null }>(

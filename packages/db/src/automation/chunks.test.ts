@@ -42,31 +42,6 @@ describe('chunks repository', async () => {
     expect((await chunks.list(run.id, -1, 2)).map((c) => c.seq)).toEqual([0, 1]);
   });
 
-  it('reads several runs after several seqs in one statement, in the order asked', async () => {
-    const a = await runningRun();
-    const b = await runningRun();
-    await chunks.append(a.id, ['a0', 'a1', 'a2', 'a3']);
-    await chunks.append(b.id, ['b0', 'b1']);
-    const pages = await chunks.listMany(
-      [
-        { runId: b.id, afterSeq: -1 },
-        { runId: a.id, afterSeq: 1 },
-        { runId: a.id, afterSeq: -1 },
-        { runId: b.id, afterSeq: 1 },
-        { runId: 987_654, afterSeq: -1 },
-      ],
-      3,
-    );
-    expect(pages.map((p) => p.map((c) => c.data))).toEqual([
-      ['b0', 'b1'],
-      ['a2', 'a3'],
-      ['a0', 'a1', 'a2'],
-      [],
-      [],
-    ]);
-    expect(await chunks.listMany([])).toEqual([]);
-  });
-
   it('keeps seq dense and ordered under 20 concurrent appends to one run', async () => {
     const run = await runningRun();
     await Promise.all(
