@@ -2,7 +2,11 @@ import { select, type Executor } from '../sql.js';
 
 /** The queue task that executes one run. */
 export const RUN_TASK = 'netauto_run';
-/** Announces stored output: the payload is `runId:lastSeq`, `runId:start` or `runId:end`. */
+/**
+ * Where stored output and a run's start and end are announced (by the statement that
+ * stores output, and by the runs' status trigger): `runId:lastSeq`, `runId:start` or
+ * `runId:end`.
+ */
 export const OUTPUT_CHANNEL = 'netauto_run_output';
 /** Asks the worker running a run to stop it: the payload is the run's id. */
 export const CANCEL_CHANNEL = 'netauto_run_cancel';
@@ -72,11 +76,6 @@ export class QueueRepo {
       [staleMs],
     );
     if (rows.length > 0) await this.releaseRuns(rows.map((r) => r.id));
-  }
-
-  /** Tells followers of a run that something new is stored (sent at commit). */
-  async announceOutput(runId: number, what: number | 'start' | 'end'): Promise<void> {
-    await select(this.ex, 'SELECT pg_notify($1, $2)', [OUTPUT_CHANNEL, `${runId}:${what}`]);
   }
 
   /**
