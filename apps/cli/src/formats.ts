@@ -1,6 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { DeviceCreate, type Device } from '@netauto/schema';
+import { checkDeviceRows, type Device, type DeviceCreate } from '@netauto/schema';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { CliError } from './errors.js';
 
@@ -128,26 +128,10 @@ function field(record: unknown, key: string): string {
 
 /** Checks each record as the server would: the schema, and one row per hostname and site. */
 export function checkRows(records: unknown[]): CheckedRow[] {
-  const seen = new Map<string, number>();
-  return records.map((record, index): CheckedRow => {
-    const row: CheckedRow = { row: index + 1, hostname: field(record, 'hostname'), errors: [] };
-    const parsed = DeviceCreate.safeParse(record);
-    if (!parsed.success) {
-      row.errors = parsed.error.issues.map(
-        (i) => `${i.path.map(String).join('.') || 'row'}: ${i.message}`,
-      );
-      return row;
-    }
-    const key = `${parsed.data.hostname}\u0000${parsed.data.site ?? '\u0001'}`;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      row.errors = [`hostname: the same hostname and site as row ${first}`];
-      return row;
-    }
-    seen.set(key, row.row);
-    row.device = record as DeviceCreate;
-    return row;
-  });
+  return checkDeviceRows(records).map((checked, index) => ({
+    ...checked,
+    hostname: field(records[index], 'hostname'),
+  }));
 }
 
 /** A device as an inventory file holds it: what the import takes back, no ids or times. */

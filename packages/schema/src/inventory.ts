@@ -118,6 +118,41 @@ export const DeviceCreate = z.strictObject(deviceFields);
 export type DeviceCreate = z.input<typeof DeviceCreate>;
 export type DeviceCreateParsed = z.output<typeof DeviceCreate>;
 
+/** One row of an inventory file, checked: the device it holds, or what is wrong with it. */
+export interface CheckedDeviceRow {
+  /** 1-based, in file order. */
+  row: number;
+  device?: DeviceCreate;
+  errors: string[];
+}
+
+/**
+ * Checks the rows of an inventory file as an import will: each against DeviceCreate,
+ * and no two rows with the same hostname and site.
+ */
+export function checkDeviceRows(records: readonly unknown[]): CheckedDeviceRow[] {
+  const seen = new Map<string, number>();
+  return records.map((record, index): CheckedDeviceRow => {
+    const row = index + 1;
+    const parsed = DeviceCreate.safeParse(record);
+    if (!parsed.success) {
+      return {
+        row,
+        errors: parsed.error.issues.map(
+          (i) => `${i.path.map(String).join('.') || 'row'}: ${i.message}`,
+        ),
+      };
+    }
+    const key = `${parsed.data.hostname}\u0000${parsed.data.site ?? '\u0001'}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      return { row, errors: [`hostname: the same hostname and site as row ${first}`] };
+    }
+    seen.set(key, row);
+    return { row, device: record as DeviceCreate, errors: [] };
+  });
+}
+
 export const DevicePatch = z.strictObject({
   hostname: Hostname.optional(),
   ip: IpAddress.optional(),

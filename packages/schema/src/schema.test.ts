@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  checkDeviceRows,
   CredRef,
   DeviceCreate,
   DeviceListInput,
@@ -120,5 +121,33 @@ describe('parseEnv', () => {
     expect(() => parseEnv(Env, { PORT: 'x', MODE: 'c' })).toThrow(
       /^invalid environment: PORT: .*; MODE: /,
     );
+  });
+});
+
+describe('checkDeviceRows', () => {
+  const good = {
+    hostname: 'r1',
+    ip: '10.0.0.1',
+    username: 'netops',
+    credRef: 'env:LAB',
+    platform: 'linux',
+  };
+  it('names each bad row and what is wrong, and refuses a hostname and site twice', () => {
+    const rows = checkDeviceRows([
+      good,
+      { ...good, ip: 'not-an-ip' },
+      { ...good, hostname: 'r2', site: 'fra1' },
+      { ...good },
+      { ...good, hostname: 'r2', site: 'par1' },
+    ]);
+    expect(rows.map((r) => [r.row, r.device !== undefined])).toEqual([
+      [1, true],
+      [2, false],
+      [3, true],
+      [4, false],
+      [5, true],
+    ]);
+    expect(rows[1]?.errors[0]).toMatch(/^ip: /);
+    expect(rows[3]?.errors).toEqual(['hostname: the same hostname and site as row 1']);
   });
 });

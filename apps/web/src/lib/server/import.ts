@@ -1,5 +1,5 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { DeviceCreate } from '@netauto/schema';
+import { checkDeviceRows, type DeviceCreate } from '@netauto/schema';
 import { parse as parseYaml } from 'yaml';
 import { parseTags } from './forms';
 
@@ -109,32 +109,15 @@ export function previewImport(text: string, name?: string, format?: ImportFormat
   const records = recordsOf(chosen, text);
   if (records.length === 0) throw new ImportFileError('the file has no devices in it');
   if (records.length > 100_000) throw new ImportFileError('at most 100,000 devices in one import');
-  const seen = new Map<string, number>();
-  const rows = records.map((record, index): ImportRow => {
-    const row: ImportRow = {
-      row: index + 1,
+  const rows = checkDeviceRows(records).map((checked, index): ImportRow => {
+    const record = records[index];
+    return {
+      ...checked,
       hostname: cell(record, 'hostname'),
       ip: cell(record, 'ip'),
       platform: cell(record, 'platform'),
       site: cell(record, 'site'),
-      errors: [],
     };
-    const parsed = DeviceCreate.safeParse(record);
-    if (!parsed.success) {
-      row.errors = parsed.error.issues.map(
-        (i) => `${i.path.map(String).join('.') || 'row'}: ${i.message}`,
-      );
-      return row;
-    }
-    const key = `${parsed.data.hostname}\u0000${parsed.data.site ?? '\u0001'}`;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      row.errors = [`hostname: the same hostname and site as row ${first}`];
-      return row;
-    }
-    seen.set(key, row.row);
-    row.device = record as DeviceCreate;
-    return row;
   });
   const valid = rows.filter((r) => r.device).length;
   return { format: chosen, rows, valid, invalid: rows.length - valid };
