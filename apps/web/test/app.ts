@@ -8,6 +8,28 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 /** Where screenshots go (ignored by git). */
 export const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts/e2e');
 
+/** The credentials of the simulated devices (credRef env:DEVSIM), for the app's workers. */
+export const DEVSIM = {
+  NETAUTO_DEVSIM_USERNAME: 'netops',
+  NETAUTO_DEVSIM_PASSWORD: 'netops-pass',
+  NETAUTO_DEVSIM_ENABLE: 'enable-pass',
+};
+
+/** Signs in through the sign-in page, in a fresh session, and waits for the device list. */
+export async function signIn(
+  browser: { context: BrowserContext; page: Page },
+  appUrl: string,
+  who: { email: string; password: string },
+): Promise<void> {
+  const { page } = browser;
+  await browser.context.clearCookies();
+  await page.goto(`${appUrl}/login`);
+  await page.getByLabel('E-mail').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${appUrl}/devices`);
+}
+
 /** Chromium as these machines have it (Debian's), headless, offline, with a fresh profile. */
 export async function startBrowser(): Promise<{
   context: BrowserContext;

@@ -5,16 +5,18 @@ import { createTestDatabase } from '@netauto/db/testing';
 import { startLab, type Lab } from '@netauto/devsim';
 import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { screenshot, startApp, startBrowser, type RunningApp } from './app.js';
+import {
+  DEVSIM,
+  screenshot,
+  signIn as signInAs,
+  startApp,
+  startBrowser,
+  type RunningApp,
+} from './app.js';
 
 const ADMIN = { email: 'admin@live.example.net', password: 'admin-password-live' };
 const OPERATOR = { email: 'operator@live.example.net', password: 'operator-password-live' };
 const VIEWER = { email: 'viewer@live.example.net', password: 'viewer-password-live' };
-const DEVSIM = {
-  NETAUTO_DEVSIM_USERNAME: 'netops',
-  NETAUTO_DEVSIM_PASSWORD: 'netops-pass',
-  NETAUTO_DEVSIM_ENABLE: 'enable-pass',
-};
 /** The password of the device that logs in with a credential stored through the UI. */
 const VAULT_PASSWORD = 'vault-Pa55-only-in-the-store';
 const MIB = 1024 * 1024;
@@ -91,14 +93,7 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     expect(code).toBe(0);
   });
 
-  async function signIn(who: { email: string; password: string }) {
-    await browser.context.clearCookies();
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel('E-mail').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${app.url}/devices`);
-  }
+  const signIn = (who: { email: string; password: string }) => signInAs(browser, app.url, who);
 
   /** Runs a command from a device's page; resolves with the run's id once its live view shows. */
   async function runOn(hostname: string, command: string): Promise<number> {

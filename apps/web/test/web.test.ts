@@ -6,15 +6,17 @@ import { createTestDatabase } from '@netauto/db/testing';
 import { commandOutput, startLab, type Lab } from '@netauto/devsim';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { screenshot, startApp, startBrowser, type RunningApp } from './app.js';
+import {
+  DEVSIM,
+  screenshot,
+  signIn as signInAs,
+  startApp,
+  startBrowser,
+  type RunningApp,
+} from './app.js';
 
 const ADMIN = { email: 'admin@e2e.example.net', password: 'admin-password-e2e' };
 const VIEWER = { email: 'viewer@e2e.example.net', password: 'viewer-password-e2e' };
-const DEVSIM = {
-  NETAUTO_DEVSIM_USERNAME: 'netops',
-  NETAUTO_DEVSIM_PASSWORD: 'netops-pass',
-  NETAUTO_DEVSIM_ENABLE: 'enable-pass',
-};
 
 describe('the web UI, end to end (built app, PostgreSQL, devsim over SSH, Chromium)', () => {
   let app: RunningApp;
@@ -76,14 +78,7 @@ describe('the web UI, end to end (built app, PostgreSQL, devsim over SSH, Chromi
     expect(code).toBe(0);
   });
 
-  async function signIn(who: { email: string; password: string }) {
-    await browser.context.clearCookies();
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel('E-mail').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${app.url}/devices`);
-  }
+  const signIn = (who: { email: string; password: string }) => signInAs(browser, app.url, who);
 
   async function hostnamesShown(): Promise<string[]> {
     return page.locator('tbody tr td:first-child a').allTextContents();
