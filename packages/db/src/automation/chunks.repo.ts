@@ -23,48 +23,84 @@ export function storedText(text: string): string {
 }
 
 /**
+ * Output packed for one statement: its UTF-8 bytes (NUL as U+FFFD, which PostgreSQL
+ * text cannot hold) in one buffer, cut into chunks of at most `max` bytes that never
+ * split a character (a text given in pieces: each piece starts a chunk). The buffer goes to PostgreSQL as one binary parameter with the
+ * chunks' offsets and lengths, so the text is neither escaped nor parsed as an array.
+ */
+export interface PackedOutput {
+  data: Buffer;
+  offsets: number[];
+  lengths: number[];
+  /** The total size in bytes. */
+  bytes: number;
+}
+
+export function packOutput(
+  output: string | readonly string[],
+  max = MAX_CHUNK_BYTES,
+): PackedOutput {
+  // Each piece starts a chunk of its own; a piece over `max` bytes is cut.
+  const pieces = (typeof output === 'string' ? [output] : output).map(storedText);
+  const data = Buffer.from(pieces.length === 1 ? (pieces[0] ?? '') : pieces.join(''), 'utf8');
+  const offsets: number[] = [];
+  const lengths: number[] = [];
+  let start = 0;
+  for (const piece of pieces) {
+    const pieceEnd = start + (pieces.length === 1 ? data.length : Buffer.byteLength(piece));
+    while (start < pieceEnd) {
+      let end = Math.min(start + max, pieceEnd);
+      // Step back over continuation bytes (10xxxxxx) so a character is never split.
+      while (end < pieceEnd && end > start && ((data[end] ?? 0) & 0xc0) === 0x80) end -= 1;
+      offsets.push(start);
+      lengths.push(end - start);
+      start = end;
+    }
+  }
+  return { data, offsets, lengths, bytes: data.length };
+}
+
+/**
  * Splits text into pieces of at most `max` UTF-8 bytes without cutting a character.
  * PostgreSQL text cannot hold NUL, so NUL becomes U+FFFD.
  */
 export function splitOutput(text: string, max = MAX_CHUNK_BYTES): string[] {
-  const buf = Buffer.from(storedText(text), 'utf8');
-  const pieces: string[] = [];
-  let start = 0;
-  while (start < buf.length) {
-    let end = Math.min(start + max, buf.length);
-    // Step back over continuation bytes (10xxxxxx) so a character is never split.
-    while (end < buf.length && end > start && ((buf[end] ?? 0) & 0xc0) === 0x80) end -= 1;
-    pieces.push(buf.toString('utf8', start, end));
-    start = end;
-  }
-  return pieces;
-}
-
-/** Output as stored: pieces of at most 64 KiB without NUL, and their size in bytes. */
-export function prepareOutput(output: string | readonly string[]): {
-  pieces: string[];
-  bytes: number;
-} {
-  const pieces = (typeof output === 'string' ? [output] : output)
-    .flatMap((s) => splitOutput(s))
-    .filter((s) => s.length > 0);
-  return { pieces, bytes: pieces.reduce((n, s) => n + Buffer.byteLength(s, 'utf8'), 0) };
+  const { data, offsets, lengths } = packOutput(text, max);
+  return offsets.map((o, i) => data.toString('utf8', o, o + (lengths[i] ?? 0)));
 }
 
 /**
- * The common table expressions that add chunks ($2, $3 of them, $4 bytes) to running
- * run $1: `c` is the chunks added, with the columns asked for.
+ * The rows of packed output in SQL: `p.data` (text) and `p.ord` (from 1), from the
+ * parameters holding the buffer, the offsets and the lengths.
+ */
+export const packedRows = (data: string, offsets: string, lengths: string) =>
+  `(SELECT convert_from(substring(${data}::bytea FROM u.off + 1 FOR u.len), 'UTF8') AS data, u.ord
+    FROM unnest(${offsets}::int[], ${lengths}::int[]) WITH ORDINALITY AS u(off, len, ord)) p`;
+
+/** The parameters of packed output, in the order packedRows names them. */
+export const packedParams = (p: PackedOutput) => [p.data, p.offsets, p.lengths];
+
+/**
+ * The common table expressions that add chunks (packed in $2, $3, $4; $5 of them, $6
+ * bytes) to running run $1: `c` is the chunks added, with the columns asked for.
  */
 const appendCtes = (returning: string) => `r AS (
-    UPDATE runs SET chunks = chunks + $3, bytes = bytes + $4, updated_at = now()
+    UPDATE runs SET chunks = chunks + $5, bytes = bytes + $6, updated_at = now()
     WHERE id = $1 AND status = 'running'
-    RETURNING chunks - $3 AS first
+    RETURNING chunks - $5 AS first
   ), c AS (
     INSERT INTO run_chunks (run_id, seq, data)
     SELECT $1, r.first + p.ord - 1, p.data
-    FROM r, unnest($2::text[]) WITH ORDINALITY AS p(data, ord)
+    FROM r, ${packedRows('$2', '$3', '$4')}
     RETURNING ${returning}
   )`;
+
+const appendParams = (runId: number, p: PackedOutput) => [
+  runId,
+  ...packedParams(p),
+  p.lengths.length,
+  p.bytes,
+];
 
 export class ChunksRepo {
   constructor(private readonly ex: Executor) {}
@@ -75,13 +111,13 @@ export class ChunksRepo {
    * row lock orders them) and runs.bytes grows by their size.
    */
   async append(runId: number, output: string | readonly string[]): Promise<RunChunk[]> {
-    const { pieces, bytes } = prepareOutput(output);
-    if (pieces.length === 0) return [];
+    const packed = packOutput(output);
+    if (packed.bytes === 0) return [];
     const rows = await select<ChunkRow>(
       this.ex,
       `WITH ${appendCtes('run_id AS "runId", seq, data, created_at AS "createdAt"')}
        SELECT * FROM c`,
-      [runId, pieces, pieces.length, bytes],
+      appendParams(runId, packed),
     );
     if (rows.length === 0) await this.refuse(runId);
     return rows.sort((a, b) => a.seq - b.seq).map(toChunk);
@@ -92,15 +128,15 @@ export class ChunksRepo {
    * and announcing the new chunks to followers (at commit). Returns the last seq.
    */
   async store(runId: number, output: string | readonly string[]): Promise<number | undefined> {
-    const { pieces, bytes } = prepareOutput(output);
-    if (pieces.length === 0) return undefined;
+    const packed = packOutput(output);
+    if (packed.bytes === 0) return undefined;
     const row = await selectOne<{ last: number | null }>(
       this.ex,
       `WITH ${appendCtes('seq')}
        SELECT m.last, CASE WHEN m.last IS NOT NULL
          THEN pg_notify('${OUTPUT_CHANNEL}', concat($1::int, ':', m.last)) END AS notified
        FROM (SELECT max(seq) AS last FROM c) m`,
-      [runId, pieces, pieces.length, bytes],
+      appendParams(runId, packed),
       { prepare: true },
     );
     if (row?.last === null || row?.last === undefined) return this.refuse(runId);
@@ -133,6 +169,36 @@ export class ChunksRepo {
       [runId, afterSeq, Math.max(1, Math.min(limit, 10_000))],
     );
     return rows.map(toChunk);
+  }
+
+  /**
+   * For each (run, afterSeq) asked, that run's chunks after afterSeq, up to `limit` each,
+   * in one statement: many followers woken at once read together. The answer is in the
+   * order asked.
+   */
+  async listMany(
+    wanted: readonly { runId: number; afterSeq: number }[],
+    limit = 100,
+  ): Promise<RunChunk[][]> {
+    if (wanted.length === 0) return [];
+    const rows = await select<ChunkRow & { i: string }>(
+      this.ex,
+      `SELECT w.i, c.run_id AS "runId", c.seq, c.data, c.created_at AS "createdAt"
+       FROM unnest($1::int[], $2::int[]) WITH ORDINALITY AS w(run_id, after, i)
+       CROSS JOIN LATERAL (
+         SELECT * FROM run_chunks c WHERE c.run_id = w.run_id AND c.seq > w.after
+         ORDER BY c.seq LIMIT $3
+       ) c
+       ORDER BY w.i, c.seq`,
+      [
+        wanted.map((w) => w.runId),
+        wanted.map((w) => Math.max(-1, Math.trunc(w.afterSeq))),
+        Math.max(1, Math.min(limit, 10_000)),
+      ],
+    );
+    const out = wanted.map((): RunChunk[] => []);
+    for (const row of rows) out[Number(row.i) - 1]?.push(toChunk(row));
+    return out;
   }
 
   /** A run's whole output as one text. */

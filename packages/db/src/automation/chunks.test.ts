@@ -42,6 +42,31 @@ describe('chunks repository', async () => {
     expect((await chunks.list(run.id, -1, 2)).map((c) => c.seq)).toEqual([0, 1]);
   });
 
+  it('reads several runs after several seqs in one statement, in the order asked', async () => {
+    const a = await runningRun();
+    const b = await runningRun();
+    await chunks.append(a.id, ['a0', 'a1', 'a2', 'a3']);
+    await chunks.append(b.id, ['b0', 'b1']);
+    const pages = await chunks.listMany(
+      [
+        { runId: b.id, afterSeq: -1 },
+        { runId: a.id, afterSeq: 1 },
+        { runId: a.id, afterSeq: -1 },
+        { runId: b.id, afterSeq: 1 },
+        { runId: 987_654, afterSeq: -1 },
+      ],
+      3,
+    );
+    expect(pages.map((p) => p.map((c) => c.data))).toEqual([
+      ['b0', 'b1'],
+      ['a2', 'a3'],
+      ['a0', 'a1', 'a2'],
+      [],
+      [],
+    ]);
+    expect(await chunks.listMany([])).toEqual([]);
+  });
+
   it('keeps seq dense and ordered under 20 concurrent appends to one run', async () => {
     const run = await runningRun();
     await Promise.all(
@@ -66,6 +91,25 @@ describe('chunks repository', async () => {
     expect(stored.map((c) => c.data.length)).toEqual([65536, 65536, 10]);
     expect(await chunks.text(run.id)).toBe(big);
     expect((await runs.get(run.id)).bytes).toBe(big.length);
+  });
+
+  it('stores a batch as chunks of at most 64 KiB, whole characters and NUL replaced', async () => {
+    const run = await runningRun();
+    // 3 and 4 byte characters across the 64 KiB cuts, and a NUL in a later piece.
+    const wide = 'é€😀'.repeat(9000);
+    const pieces = [wide, 'tail\u0000end\n'];
+    expect(await chunks.store(run.id, pieces)).toBe(2);
+    expect(await chunks.store(run.id, 'one more\n')).toBe(3);
+    const stored = await chunks.list(run.id);
+    for (const c of stored) {
+      expect(Buffer.byteLength(c.data)).toBeLessThanOrEqual(64 * 1024);
+      expect(c.data.startsWith('\uFFFD') || c.data.includes('\uFFFD\uFFFD')).toBe(false);
+    }
+    const text = `${wide}tail\uFFFDend\none more\n`;
+    expect(stored.map((c) => c.data).join('')).toBe(text);
+    // The second piece starts a chunk of its own.
+    expect(stored[2]?.data).toBe('tail\uFFFDend\n');
+    expect((await runs.get(run.id)).bytes).toBe(Buffer.byteLength(text));
   });
 
   it('adds output only while a run is running', async () => {

@@ -23,7 +23,7 @@ import {
   selectOne,
   type Executor,
 } from '../sql.js';
-import { prepareOutput } from './chunks.repo.js';
+import { packedParams, packedRows, packOutput } from './chunks.repo.js';
 import { addRunJobSql, QueueRepo } from './queue.repo.js';
 import { TemplatesRepo } from './templates.repo.js';
 
@@ -311,20 +311,20 @@ export class RunsRepo {
     output: string | readonly string[] = [],
     outputHash?: string,
   ): Promise<Run> {
-    const { pieces, bytes } = prepareOutput(output);
+    const packed = packOutput(output);
     const failed = outcome.status === 'error';
     const row = await selectOne<RunRow>(
       this.ex,
       `WITH r AS (
          UPDATE runs AS r SET status = $2, finished_at = now(), exit_code = $3,
-           error_reason = $4, error_message = $5, chunks = chunks + $7, bytes = bytes + $8,
-           output_hash = $9, updated_at = now()
+           error_reason = $4, error_message = $5, chunks = chunks + $9, bytes = bytes + $10,
+           output_hash = $11, updated_at = now()
          WHERE r.id = $1 AND r.status = 'running'
-         RETURNING ${RUN_COLUMNS}, r.chunks - $7 AS first
+         RETURNING ${RUN_COLUMNS}, r.chunks - $9 AS first
        ), c AS (
          INSERT INTO run_chunks (run_id, seq, data)
          SELECT $1, r.first + p.ord - 1, p.data
-         FROM r, unnest($6::text[]) WITH ORDINALITY AS p(data, ord)
+         FROM r, ${packedRows('$6', '$7', '$8')}
        )
        SELECT r.* FROM r`,
       [
@@ -333,9 +333,9 @@ export class RunsRepo {
         outcome.exitCode ?? null,
         failed ? outcome.reason : null,
         failed ? (outcome.message ?? null) : null,
-        pieces,
-        pieces.length,
-        bytes,
+        ...packedParams(packed),
+        packed.lengths.length,
+        packed.bytes,
         outputHash ?? null,
       ],
       { prepare: true },

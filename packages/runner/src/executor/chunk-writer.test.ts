@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkWriter, joinPieces } from './chunk-writer.js';
+import { ChunkWriter } from './chunk-writer.js';
 
 describe('ChunkWriter', () => {
   it('stores in order, one batch at a time, and everything by close', async () => {
-    const batches: string[][] = [];
+    const batches: string[] = [];
     let active = 0;
     const writer = new ChunkWriter(
       async (pieces) => {
@@ -19,7 +19,7 @@ describe('ChunkWriter', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     writer.write('lm');
     await writer.close();
-    expect(batches.flat().join('')).toBe('abcdefghijklm');
+    expect(batches.join('')).toBe('abcdefghijklm');
     expect(batches.length).toBeGreaterThan(1);
   });
 
@@ -32,7 +32,7 @@ describe('ChunkWriter', () => {
   });
 
   it('while one batch is stored, what comes goes in the next one, up to the batch limit', async () => {
-    const batches: string[][] = [];
+    const batches: string[] = [];
     let release: () => void = () => undefined;
     const writer = new ChunkWriter(
       async (pieces) => {
@@ -44,7 +44,7 @@ describe('ChunkWriter', () => {
       { intervalMs: 1, chunkBytes: 4, maxBatchBytes: 12 },
     );
     writer.write('aaaa');
-    expect(batches).toEqual([['aaaa']]);
+    expect(batches).toEqual(['aaaa']);
     for (const piece of ['bb', 'bb', 'cccc', 'dddd', 'eeee']) writer.write(piece);
     expect(writer.backlogBytes).toBe(20);
     const below = writer.whenBelow(8);
@@ -55,21 +55,21 @@ describe('ChunkWriter', () => {
     release();
     await new Promise((resolve) => setTimeout(resolve, 5));
     // One statement for three chunks' worth; the rest waits for its turn.
-    expect(batches).toEqual([['aaaa'], ['bbbb', 'cccc', 'dddd']]);
+    expect(batches).toEqual(['aaaa', 'bbbbccccdddd']);
     expect(belowYet).toBe(false);
     release();
     await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(batches.at(-1)).toEqual(['eeee']);
+    expect(batches.at(-1)).toBe('eeee');
     expect(belowYet).toBe(true);
     release();
     writer.write('f');
     // drain hands back what is not stored yet, for the run's last statement.
-    expect(await writer.drain()).toEqual(['f']);
+    expect(await writer.drain()).toBe('f');
     expect(writer.backlogBytes).toBe(0);
   });
 
   it('after a quiet spell stores soon; while output flows, once an interval', async () => {
-    const stored: string[][] = [];
+    const stored: string[] = [];
     const writer = new ChunkWriter(
       (pieces) => {
         stored.push(pieces);
@@ -80,16 +80,11 @@ describe('ChunkWriter', () => {
     writer.write('first line\n');
     await new Promise((resolve) => setTimeout(resolve, 200));
     // Quiet before: stored well before the interval.
-    expect(stored).toEqual([['first line\n']]);
+    expect(stored).toEqual(['first line\n']);
     writer.write('second line\n');
     await new Promise((resolve) => setTimeout(resolve, 200));
     // Output flows: the next store waits for the rest of the interval.
     expect(stored).toHaveLength(1);
-    expect(await writer.drain()).toEqual(['second line\n']);
-  });
-
-  it('joins small pieces up to the limit', () => {
-    expect(joinPieces(['ab', 'cd', 'efg', 'h'], 4)).toEqual(['abcd', 'efgh']);
-    expect(joinPieces(['toolong', 'x'], 4)).toEqual(['toolong', 'x']);
+    expect(await writer.drain()).toBe('second line\n');
   });
 });

@@ -1,7 +1,10 @@
 import { MAX_CHUNK_BYTES } from '@netauto/schema';
 
-/** Where stored output goes: one statement per batch, then a wake-up for followers. */
-export type StoreBatch = (pieces: string[]) => Promise<unknown>;
+/**
+ * Where stored output goes: one statement per batch (which cuts it into chunks), then a
+ * wake-up for followers.
+ */
+export type StoreBatch = (text: string) => Promise<unknown>;
 
 export interface ChunkWriterOptions {
   /** Store what has come at the latest this long after the last store (default 25 ms). */
@@ -27,6 +30,8 @@ export interface ChunkWriterOptions {
  */
 export class ChunkWriter {
   private pending: string[] = [];
+  /** The size in bytes of each pending piece. */
+  private sizes: number[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
@@ -54,8 +59,10 @@ export class ChunkWriter {
 
   write(text: string): void {
     if (text.length === 0) return;
+    const size = Buffer.byteLength(text, 'utf8');
     this.pending.push(text);
-    this.pendingBytes += Buffer.byteLength(text, 'utf8');
+    this.sizes.push(size);
+    this.pendingBytes += size;
     if (this.pendingBytes >= (this.options.chunkBytes ?? MAX_CHUNK_BYTES)) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -80,17 +87,17 @@ export class ChunkWriter {
   }
 
   /**
-   * Waits for the batch in flight and hands back, joined into chunks, what was not
-   * stored yet, for the caller to store with the run's end. Rejects if a batch could
+   * Waits for the batch in flight and hands back what was not stored yet, for the caller to store with the run's end. Rejects if a batch could
    * not be stored.
    */
-  async drain(): Promise<string[]> {
+  async drain(): Promise<string> {
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.inFlight) await this.inFlight;
     if (this.failure !== undefined) throw this.failure;
-    const rest = joinPieces(this.pending, this.options.chunkBytes ?? MAX_CHUNK_BYTES);
+    const rest = this.pending.join('');
     this.pending = [];
+    this.sizes = [];
     this.pendingBytes = 0;
     return rest;
   }
@@ -104,17 +111,17 @@ export class ChunkWriter {
   private flush(): void {
     if (this.inFlight || this.pending.length === 0 || this.failure) return;
     const max = this.options.maxBatchBytes ?? 16 * MAX_CHUNK_BYTES;
-    const chunk = this.options.chunkBytes ?? MAX_CHUNK_BYTES;
     // Take up to a batch's worth; the rest waits for the next statement.
     let taken = 0;
     let bytes = 0;
     while (taken < this.pending.length && bytes < max) {
-      bytes += Buffer.byteLength(this.pending[taken] ?? '', 'utf8');
+      bytes += this.sizes[taken] ?? 0;
       taken += 1;
     }
-    const batch = joinPieces(this.pending.slice(0, taken), chunk);
+    const batch = this.pending.slice(0, taken).join('');
     this.lastFlushAt = performance.now();
     this.pending = this.pending.slice(taken);
+    this.sizes = this.sizes.slice(taken);
     this.pendingBytes -= bytes;
     this.inFlightBytes = bytes;
     this.inFlight = this.store(batch).then(
@@ -139,23 +146,4 @@ export class ChunkWriter {
     if (this.pendingBytes >= (this.options.chunkBytes ?? MAX_CHUNK_BYTES)) this.flush();
     else if (this.pending.length > 0) this.flushLater();
   }
-}
-
-/** Joins pieces into as few texts as possible, each at most `max` bytes (if it can be). */
-export function joinPieces(pieces: readonly string[], max: number): string[] {
-  const out: string[] = [];
-  let current = '';
-  let currentBytes = 0;
-  for (const piece of pieces) {
-    const bytes = Buffer.byteLength(piece, 'utf8');
-    if (currentBytes > 0 && currentBytes + bytes > max) {
-      out.push(current);
-      current = '';
-      currentBytes = 0;
-    }
-    current += piece;
-    currentBytes += bytes;
-  }
-  if (currentBytes > 0) out.push(current);
-  return out;
 }
