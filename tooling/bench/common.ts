@@ -170,7 +170,9 @@ const WORKER = path.resolve(import.meta.dirname, '../../packages/runner/dist/bin
 
 /** A netauto-worker process on the database; its errors go to this process's stderr. */
 export function startWorkerProcess(url: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [WORKER], {
+  // BENCH_WORKER_NODE_OPTIONS: flags for the worker's node, such as --cpu-prof.
+  const flags = (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...flags, WORKER], {
     env: { ...process.env, DATABASE_URL: url, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -190,7 +192,13 @@ export async function stopWorkerProcess(worker: ChildProcess): Promise<void> {
 export async function benchApi(
   db: Database,
   options: ServiceOptions = {},
-): Promise<{ services: Services; url: string; api: NetAutoClient; stop: () => Promise<void> }> {
+): Promise<{
+  services: Services;
+  url: string;
+  token: string;
+  api: NetAutoClient;
+  stop: () => Promise<void>;
+}> {
   const services = createServices(db, authSettingsFrom(readApiEnv({})), options);
   const server = createApiServer(services);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -206,6 +214,7 @@ export async function benchApi(
   return {
     services,
     url,
+    token,
     api: createNetAutoClient({ url, token }),
     stop: async () => {
       server.closeAllConnections();

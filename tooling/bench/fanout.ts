@@ -8,8 +8,8 @@
  *     Devices per second for both and the ratio (target: at least 60%). Then the same
  *     fan-out started as one bulk (bulks.create), against a second bare round.
  *  2. One device printing 200 MiB, stored and followed live by a subscriber through the
- *     API, against a bare ssh2 read (target: at least 50%), with the worker process's
- *     peak memory (target: under 300 MB).
+ *     API's output stream (followOutput), against a bare ssh2 read (target: at least
+ *     50%), with the worker process's peak memory (target: under 300 MB).
  *
  *   pnpm bench:fanout
  *
@@ -19,6 +19,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { followOutput } from '@netauto/client';
 import { fleet, startLab } from '@netauto/devsim';
 import {
   bareExec,
@@ -60,7 +61,7 @@ async function main() {
       { hostname: 'bulk-reader', platform: 'linux', site: 'reader' },
     ],
   });
-  const { api, stop: stopApi } = await benchApi(db);
+  const { api, url: apiUrl, token, stop: stopApi } = await benchApi(db);
   const worker = startWorkerProcess(url, {
     NETAUTO_DEVSIM_PASSWORD: PASSWORD,
     NETAUTO_WORKER_CONCURRENCY: String(CONCURRENCY),
@@ -160,21 +161,9 @@ async function main() {
       }
       storedAt = performance.now();
     })();
-    await new Promise<void>((resolve, reject) => {
-      const sub = api.runs.onOutput.subscribe(
-        { runId: run.id },
-        {
-          onData: ({ data }) => {
-            if (data.type === 'chunk') followed += Buffer.byteLength(data.data);
-            else {
-              sub.unsubscribe();
-              resolve();
-            }
-          },
-          onError: reject,
-        },
-      );
-    });
+    for await (const event of followOutput({ url: apiUrl, token }, run.id)) {
+      if (event.type === 'chunk') followed += Buffer.byteLength(event.data);
+    }
     const followRate = READ_MIB / ((performance.now() - t) / 1000);
     const readEnd = cpuReading(worker.pid);
     const perMiB = (k: keyof typeof cpu) => (readEnd[k] - cpu[k]) / READ_MIB;

@@ -1,6 +1,8 @@
 import {
   createFetchHandler,
   createOpsHandler,
+  createOutputStreamHandler,
+  OUTPUT_STREAM_PATH,
   startNetAuto,
   TRPC_ENDPOINT,
   type Services,
@@ -62,6 +64,14 @@ export const handle: Handle = async ({ event, resolve }) => {
 
   const ops = await opsHandler(services)(request);
   if (ops) return withSecurityHeaders(ops);
+
+  // A run's output as a byte stream (GET only: nothing to refuse cross-site).
+  if (OUTPUT_STREAM_PATH.test(url.pathname)) {
+    const stream = await createOutputStreamHandler(services, {
+      clientIp: () => clientAddress(event),
+    })(request);
+    if (stream) return withSecurityHeaders(stream);
+  }
 
   if (url.pathname === TRPC_ENDPOINT || url.pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
     if (crossSite(request, url)) {

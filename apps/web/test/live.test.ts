@@ -112,7 +112,7 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
 
   it("shows a slow device's output line by line before the run ends", async () => {
     await signIn(OPERATOR);
-    await runOn('lv-drip', 'show version');
+    const runId = await runOn('lv-drip', 'show version');
     // Sample while it runs: the count of lines grows in several steps before the end.
     const seen = new Set<number>();
     const deadline = Date.now() + 60_000;
@@ -126,7 +126,14 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     const final = await lineCount();
     const before = [...seen].filter((n) => n < final);
     expect(before.length).toBeGreaterThanOrEqual(3);
-    expect(await outputText()).toContain('lv-drip uptime is');
+    await expect.poll(outputText).toContain('lv-drip uptime is');
+    // The same output as a byte stream from the app, with the session's cookie.
+    const stream = await page.request.get(`${app.url}/api/runs/${runId}/output`);
+    expect(stream.status()).toBe(200);
+    expect(stream.headers()['content-type']).toBe('text/plain; charset=utf-8');
+    expect(await stream.text()).toContain('lv-drip uptime is');
+    const anonymous = await fetch(`${app.url}/api/runs/${runId}/output`);
+    expect(anonymous.status).toBe(401);
     await screenshot(page, 'run-drip');
   });
 
@@ -207,8 +214,19 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
       await viewer.close();
     }
 
+    // The cancel's answer (the run as it was, still running: its worker stops it) is
+    // held until the page has shown the run's end: it must not bring back 'running'.
+    await page.route('**/api/trpc/runs.cancel**', async (route) => {
+      const response = await route.fetch();
+      await expect.poll(status, { timeout: 20_000 }).toBe('error');
+      await route.fulfill({ response });
+    });
+    const answered = page.waitForResponse(/runs\.cancel/);
     await page.getByRole('button', { name: 'Cancel run' }).click();
-    await expect.poll(status, { timeout: 20_000 }).toBe('error');
+    await answered;
+    await page.waitForTimeout(200);
+    await page.unroute('**/api/trpc/runs.cancel**');
+    expect(await status()).toBe('error');
     expect(await page.getByTestId('run-error').textContent()).toContain('canceled');
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
   });
@@ -370,7 +388,7 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
 
     await runOn('lv-vault', 'show version');
     await expect.poll(status, { timeout: 30_000 }).toBe('ok');
-    expect(await outputText()).toContain('lv-vault uptime is');
+    await expect.poll(outputText).toContain('lv-vault uptime is');
 
     for (const path of [
       '/admin/credentials',

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { serveOutputStream } from './automation/output-stream.js';
 import { createContext, type RequestInfo } from './context.js';
 import { createOpsHandler, type OpsOptions } from './ops.js';
 import { appRouter } from './root.js';
@@ -94,8 +95,9 @@ async function serveOps(
 }
 
 /**
- * A plain Node HTTP server serving the API at /api/trpc, and /healthz, /readyz and
- * /metrics, for tests and for running the API alone.
+ * A plain Node HTTP server serving the API at /api/trpc, runs' output streams at
+ * /api/runs/:id/output, and /healthz, /readyz and /metrics, for tests and for running
+ * the API alone.
  */
 export function createApiServer(services: Services, options: OpsOptions = {}): Server {
   const handler = createHTTPHandler({
@@ -109,14 +111,15 @@ export function createApiServer(services: Services, options: OpsOptions = {}): S
   return createServer((req, res) => {
     const url = req.url ?? '/';
     if (!url.startsWith(`${TRPC_ENDPOINT}/`)) {
-      serveOps(ops, req, res)
+      serveOutputStream(services, req, res, nodeRequestInfo(req, res))
+        .then((served) => served || serveOps(ops, req, res))
         .then((served) => {
           if (!served) {
             res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
           }
         })
         .catch((error: unknown) => {
-          services.logger.error({ err: error }, 'ops endpoint failed');
+          services.logger.error({ err: error }, 'endpoint failed');
           if (!res.headersSent) res.writeHead(500).end();
         });
       return;

@@ -11,6 +11,7 @@ export {
 export { createServices, Hubs, type Services, type ServiceOptions } from './services.js';
 export { createOpsHandler, type OpsOptions } from './ops.js';
 export { createFetchHandler, createApiServer, TRPC_ENDPOINT } from './http.js';
+export { createOutputStreamHandler, OUTPUT_STREAM_PATH } from './automation/output-stream.js';
 export { readApiEnv, authSettingsFrom, type ApiEnv, type AuthSettings } from './env.js';
 export { hashPassword } from './auth/secrets.js';
 export { startNetAuto, type NetAutoRuntime, type StartOptions } from './boot.js';

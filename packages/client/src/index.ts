@@ -8,6 +8,7 @@ import {
   type TRPCClient,
 } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { FrameReader, OUTPUT_FRAMES_TYPE, type Run, type RunOutputEvent } from '@netauto/schema';
 import { EventSource } from 'eventsource';
 
 export type { AppRouter };
@@ -60,6 +61,105 @@ export function createNetAutoClient(options: ClientOptions): NetAutoClient {
       }),
     ],
   });
+}
+
+/** The server's base URL, without the API's path. */
+function baseOf(url: string): string {
+  return endpointOf(url).slice(0, -API_PATH.length);
+}
+
+/** A run's output stream was refused or failed, as the server said it. */
+export class OutputStreamError extends Error {
+  override name = 'OutputStreamError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly httpStatus?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface FollowOutputOptions {
+  /** Start after this chunk (default -1: from the first). */
+  afterSeq?: number;
+  signal?: AbortSignal;
+  /** Connections lost in a row, with nothing new between, before giving up (default 5). */
+  retries?: number;
+  /** The wait before connecting again, doubled each time up to 5 s (default 500 ms). */
+  retryDelayMs?: number;
+}
+
+/**
+ * Follows a run's output through its byte stream (`/api/runs/:id/output`): each chunk
+ * once and in order, then the run as it ended. The same events as `runs.onOutput`,
+ * at a fraction of the cost for large outputs. A lost connection is made again from
+ * the last chunk received, so nothing is lost or repeated.
+ */
+export async function* followOutput(
+  options: ClientOptions,
+  runId: number,
+  follow: FollowOutputOptions = {},
+): AsyncGenerator<RunOutputEvent> {
+  const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const decoder = new TextDecoder();
+  let last = follow.afterSeq ?? -1;
+  let failures = 0;
+  for (;;) {
+    const url = `${baseOf(options.url)}/api/runs/${runId}/output?format=frames&after=${last}`;
+    const progress = last;
+    try {
+      const response = await fetchImpl(url, {
+        headers: {
+          ...options.headers,
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          accept: OUTPUT_FRAMES_TYPE,
+        },
+        ...(follow.signal && { signal: follow.signal }),
+      });
+      if (!response.ok) {
+        const body = (await response.json().catch(() => undefined)) as
+          { error?: { code?: string; message?: string } } | undefined;
+        const error = new OutputStreamError(
+          body?.error?.code ?? 'UNKNOWN',
+          body?.error?.message ?? `the server answered ${response.status}`,
+          response.status,
+        );
+        if (response.status < 500) throw error;
+        throw Object.assign(error, { retry: true });
+      }
+      if (!response.body) throw new OutputStreamError('UNKNOWN', 'the server sent no stream');
+      const reader = new FrameReader();
+      for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
+        for (const frame of reader.push(bytes)) {
+          if (frame.kind === 'chunk') {
+            last = frame.seq;
+            yield { type: 'chunk', seq: frame.seq, data: decoder.decode(frame.data) };
+          } else if (frame.kind === 'end') {
+            yield { type: 'end', run: JSON.parse(decoder.decode(frame.data)) as Run };
+            return;
+          } else {
+            const said = JSON.parse(decoder.decode(frame.data)) as {
+              code: string;
+              message: string;
+            };
+            throw new OutputStreamError(said.code, said.message);
+          }
+        }
+      }
+      throw Object.assign(new Error('the output stream ended before the run did'), { retry: true });
+    } catch (error) {
+      if (follow.signal?.aborted) return;
+      const retry =
+        (error as { retry?: boolean }).retry === true ||
+        (error instanceof TypeError && !(error instanceof OutputStreamError));
+      if (!retry) throw error;
+      failures = last > progress ? 1 : failures + 1;
+      if (failures > (follow.retries ?? 5)) throw error;
+      const delay = Math.min(5000, (follow.retryDelayMs ?? 500) * 2 ** (failures - 1));
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** What went wrong in a call, as the server said it. */

@@ -5,7 +5,13 @@ import { commandOutput, startLab, type SimDeviceSpec } from '@netauto/devsim';
 import { DeviceAccess, HostKeys, Secrets, startWorkers } from '@netauto/runner';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { RunOutputEvent as OutputEvent } from '@netauto/schema';
-import { createNetAutoClient, sessionFetch, type NetAutoClient } from '../src/index.js';
+import {
+  createNetAutoClient,
+  followOutput,
+  OutputStreamError,
+  sessionFetch,
+  type NetAutoClient,
+} from '../src/index.js';
 
 const drip: SimDeviceSpec = {
   hostname: 'live-drip',
@@ -221,5 +227,113 @@ describe('live run output through the API, from queue to subscriber', async () =
     const stored = (await api.runs.output.query({ id: run.id })).text;
     expect(expected.startsWith(stored)).toBe(true);
     expect(stored.length).toBeLessThan(expected.length);
+  });
+
+  describe('the output stream (/api/runs/:id/output)', () => {
+    it('sends a live run as plain text until it ends, for curl', async () => {
+      const run = await api.runs.create.mutate({
+        deviceId: device.id,
+        command: 'show running-config',
+      });
+      const response = await fetch(`${url}/api/runs/${run.id}/output`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(await response.text()).toBe(expected);
+      expect((await api.runs.byId.query({ id: run.id })).status).toBe('ok');
+    });
+
+    it('follows in frames and resumes after a cut connection, each chunk once', async () => {
+      const run = await api.runs.create.mutate({
+        deviceId: device.id,
+        command: 'show running-config',
+      });
+      // The first connection is cut after its third read, as a network drop would.
+      let connections = 0;
+      const cutting: typeof fetch = async (input, init) => {
+        connections += 1;
+        const response = await fetch(input, init);
+        if (connections > 1 || !response.body) return response;
+        let reads = 0;
+        const cut = response.body.pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform(bytes, controller) {
+              reads += 1;
+              if (reads > 3) controller.error(new TypeError('terminated'));
+              else controller.enqueue(bytes);
+            },
+          }),
+        );
+        return new Response(cut, { status: response.status, headers: response.headers });
+      };
+      const events: OutputEvent[] = [];
+      for await (const event of followOutput({ url, token, fetch: cutting }, run.id, {
+        retryDelayMs: 10,
+      })) {
+        events.push(event);
+      }
+      expect(connections).toBe(2);
+      const chunks = events.flatMap((e) => (e.type === 'chunk' ? [e] : []));
+      expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
+      expect(chunks.map((c) => c.data).join('')).toBe(expected);
+      const end = events.at(-1);
+      expect(end?.type === 'end' && end.run.status).toBe('ok');
+      // From a seq on, after the end: the rest and the end again.
+      const rest: OutputEvent[] = [];
+      for await (const event of followOutput({ url, token }, run.id, { afterSeq: 2 })) {
+        rest.push(event);
+      }
+      expect(rest.flatMap((e) => (e.type === 'chunk' ? [e.seq] : []))).toEqual(
+        chunks.slice(3).map((c) => c.seq),
+      );
+      expect(rest.at(-1)?.type).toBe('end');
+    });
+
+    it('refuses with a clear error: no identity, unknown run, bad parameters, wrong method', async () => {
+      const run = await api.runs.create.mutate({ deviceId: device.id, command: 'show version' });
+      const ask = async (path: string, init: RequestInit = {}, withToken = true) => {
+        const response = await fetch(`${url}${path}`, {
+          ...init,
+          headers: withToken ? { authorization: `Bearer ${token}` } : {},
+        });
+        return {
+          status: response.status,
+          body: (await response.json()) as { error: { code: string; message: string } },
+        };
+      };
+      expect(await ask(`/api/runs/${run.id}/output`, {}, false)).toMatchObject({
+        status: 401,
+        body: { error: { code: 'UNAUTHORIZED' } },
+      });
+      expect(await ask('/api/runs/987654/output')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'NOT_FOUND' } },
+      });
+      expect(await ask(`/api/runs/${run.id}/output?after=-5`)).toMatchObject({
+        status: 400,
+        body: { error: { message: 'after: must be a whole number of -1 or more' } },
+      });
+      expect(await ask(`/api/runs/${run.id}/output?format=xml`)).toMatchObject({
+        status: 400,
+        body: { error: { message: 'format: must be text or frames' } },
+      });
+      expect(await ask('/api/runs/x1/output')).toMatchObject({
+        status: 400,
+        body: { error: { message: 'id: must be a positive whole number' } },
+      });
+      expect(await ask(`/api/runs/${run.id}/output`, { method: 'POST' })).toMatchObject({
+        status: 405,
+      });
+      const refused = followOutput({ url, token: 'nat_wrong' }, run.id);
+      await expect(refused.next()).rejects.toMatchObject({
+        name: 'OutputStreamError',
+        code: 'UNAUTHORIZED',
+        httpStatus: 401,
+      });
+      await expect(followOutput({ url, token }, 987_654).next()).rejects.toBeInstanceOf(
+        OutputStreamError,
+      );
+    });
   });
 });

@@ -7,3 +7,4 @@ export * from './api.js';
 export * from './render.js';
 export * from './access.js';
 export * from './bulks.js';
+export * from './output-frames.js';

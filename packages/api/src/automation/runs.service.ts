@@ -5,7 +5,8 @@ import {
   type Repositories,
   ValidationError,
 } from '@netauto/db';
-import type { OutputHub } from '@netauto/runner';
+import type { Announcement, OutputHub, Wakeup } from '@netauto/runner';
+import DataLoader from 'dataloader';
 import {
   isTerminalRunStatus,
   renderTemplate,
@@ -21,13 +22,43 @@ import {
 import { actorOf, audited } from '../audit/audit.js';
 import type { Identity } from '../context.js';
 
-/** Chunks read from the table per round while following a run. */
-const FOLLOW_BATCH = 200;
+/** Chunks read from the table per round while following a run (4 MiB at most). */
+const FOLLOW_BATCH = 64;
+/** Chunks read at most in one statement for all the followers woken together. */
+const FOLLOW_CHUNKS = 400;
+
+interface ChunkRead {
+  runId: number;
+  afterSeq: number;
+}
+
+interface ChunkPage {
+  chunks: RunChunk[];
+  /** There may be more stored after these: read again at once. */
+  more: boolean;
+}
+
 export class RunsService {
+  /**
+   * Followers woken by the same announcements read their new chunks in one statement:
+   * reads asked for in one turn of the event loop are batched (not cached).
+   */
+  private readonly chunkReader: DataLoader<ChunkRead, ChunkPage, string>;
+
   constructor(
     private readonly db: Database,
     private readonly hub: OutputHub,
-  ) {}
+  ) {
+    this.chunkReader = new DataLoader(
+      async (reads) => {
+        // Up to FOLLOW_CHUNKS chunks in one read in all, at least a few per run.
+        const limit = Math.max(4, Math.min(FOLLOW_BATCH, Math.floor(FOLLOW_CHUNKS / reads.length)));
+        const pages = await repositories(this.db).chunks.listMany(reads, limit);
+        return pages.map((chunks) => ({ chunks, more: chunks.length >= limit }));
+      },
+      { cache: false, cacheKeyFn: (r) => `${r.runId}:${r.afterSeq}`, maxBatchSize: 500 },
+    );
+  }
 
   /**
    * Records a run of a command, or of a template rendered with its variables, and
@@ -142,32 +173,49 @@ export class RunsService {
     // The run's status is read at first, after its end is announced, and whenever a
     // wait ends without news (an announcement may have been missed): not on each chunk.
     let mayHaveEnded = true;
-    while (!signal?.aborted) {
+    // While a full page is sent, the next one is read: the database and the sending
+    // overlap on a large output.
+    let ahead: { wakeup: Wakeup<Announcement>; page: Promise<ChunkPage> } | undefined;
+    const read = (after: number) => {
       // Listen first, then read: a chunk stored in between wakes us at once.
       const wakeup = this.hub.next(id, signal);
-      const chunks = await repos.chunks.list(id, last, FOLLOW_BATCH);
-      for (const chunk of chunks) {
-        yield { type: 'chunk', seq: chunk.seq, data: chunk.data };
-        last = chunk.seq;
-      }
-      if (chunks.length === FOLLOW_BATCH) {
-        wakeup.cancel();
-        continue;
-      }
-      if (mayHaveEnded) {
-        const run = await repos.runs.get(id);
-        // A run ends after its last chunk is stored: once it has ended, read what is left.
-        if (isTerminalRunStatus(run.status)) {
+      const page = this.chunkReader.load({ runId: id, afterSeq: after });
+      // A page read ahead and never awaited (the follower left) must not fail loudly.
+      page.catch(() => undefined);
+      return { wakeup, page };
+    };
+    try {
+      while (!signal?.aborted) {
+        const { wakeup, page } = ahead ?? read(last);
+        ahead = undefined;
+        const { chunks, more } = await page;
+        const lastRead = chunks.at(-1)?.seq;
+        if (more && lastRead !== undefined) ahead = read(lastRead);
+        for (const chunk of chunks) {
+          yield { type: 'chunk', seq: chunk.seq, data: chunk.data };
+          last = chunk.seq;
+        }
+        if (more) {
           wakeup.cancel();
-          if (last >= run.chunkCount - 1) {
-            yield { type: 'end', run };
-            return;
-          }
           continue;
         }
+        if (mayHaveEnded) {
+          const run = await repos.runs.get(id);
+          // A run ends after its last chunk is stored: once it has ended, read what is left.
+          if (isTerminalRunStatus(run.status)) {
+            wakeup.cancel();
+            if (last >= run.chunkCount - 1) {
+              yield { type: 'end', run };
+              return;
+            }
+            continue;
+          }
+        }
+        const note = await wakeup.promise;
+        mayHaveEnded = note === undefined || note === 'end';
       }
-      const note = await wakeup.promise;
-      mayHaveEnded = note === undefined || note === 'end';
+    } finally {
+      ahead?.wakeup.cancel();
     }
   }
 
