@@ -4,25 +4,28 @@
  * 100 simulated linux devices each run `ping -D -c 40 -i 0.05 <own name>` at once: one
  * line every 50 ms for 2 s, each stamped by the device with the wall-clock time it was
  * written. Runs are created through the API with @netauto/client and executed by a
- * netauto-worker process; each run's `runs.onOutput` is followed over SSE from the moment
- * it is created. Every received line's latency is the subscriber's clock minus the stamp
+ * netauto-worker process; each run is followed from the moment it is created, through
+ * its output stream (followOutput, the default) or over SSE (`runs.onOutput`, as the
+ * web UI does: BENCH_DRIP_VIA=sse). Every received line's latency is the subscriber's clock minus the stamp
  * (the devices run in this process: one clock). Target: p99 under 100 ms.
  *
  * Where the time goes, per line: device → stored (the chunk's run_chunks.created_at, when
  * the worker's INSERT began), stored → announced (the NOTIFY for it reaching a listener
  * in this process, as it reaches the API's) and announced → subscriber (the API reading
- * the chunk and sending it over SSE, the client parsing it). Also the event-loop delay of
+ * the chunk and sending it, the client parsing it). Also the event-loop delay of
  * this process, which hosts the devices, the API and the subscribers, and the CPU time of
  * this process, the worker and PostgreSQL, with the machine's load average.
  *
  *   pnpm bench:drip
  *
- * Knobs: BENCH_DRIP_RUNS (100), BENCH_DRIP_LINES (40), BENCH_DRIP_INTERVAL_MS (50). The
+ * Knobs: BENCH_DRIP_RUNS (100), BENCH_DRIP_LINES (40), BENCH_DRIP_INTERVAL_MS (50),
+ * BENCH_DRIP_VIA (stream or sse). The
  * worker runs with concurrency and quotas raised to the number of runs, so that all of
  * them run at once. It prints figures only.
  */
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { followOutput } from '@netauto/client';
 import { OUTPUT_CHANNEL } from '@netauto/db';
 import { fleet, startLab } from '@netauto/devsim';
 import pg from 'pg';
@@ -40,6 +43,8 @@ const RUNS = intFromEnv('BENCH_DRIP_RUNS', 100);
 const LINES = intFromEnv('BENCH_DRIP_LINES', 40);
 const INTERVAL_MS = intFromEnv('BENCH_DRIP_INTERVAL_MS', 50);
 const TARGET_P99_MS = 100;
+/** How subscribers follow: `stream` (followOutput) or `sse` (runs.onOutput, as the web UI does). */
+const VIA = process.env.BENCH_DRIP_VIA === 'sse' ? 'sse' : 'stream';
 const PASSWORD = 'netops-pass';
 const STAMP = /^\[(\d+)\.(\d{6})\] /;
 
@@ -69,14 +74,14 @@ async function main() {
   const command = (host: string) =>
     `ping -D -c ${LINES} -i ${(INTERVAL_MS / 1000).toString()} ${host}`;
   console.log(
-    `drip latency benchmark: ${RUNS} runs at once, each ${command('<host>')} (${LINES} lines over ${seconds.toFixed(2)} s)`,
+    `drip latency benchmark: ${RUNS} runs at once, each ${command('<host>')} (${LINES} lines over ${seconds.toFixed(2)} s), followed ${VIA === 'sse' ? 'over SSE (runs.onOutput)' : 'through the output stream (followOutput)'}`,
   );
   const database = await throwawayDatabase('bench_drip');
   const { db, url } = database;
   const lab = await startLab({
     devices: fleet({ count: RUNS, platforms: ['linux'], faults: 0, seed: 'drip' }),
   });
-  const { api, stop: stopApi } = await benchApi(db);
+  const { api, url: apiUrl, token, stop: stopApi } = await benchApi(db);
   const worker = startWorkerProcess(url, {
     NETAUTO_DEVSIM_PASSWORD: PASSWORD,
     NETAUTO_WORKER_CONCURRENCY: String(RUNS),
@@ -105,41 +110,52 @@ async function main() {
     });
     await listener.query(`LISTEN ${OUTPUT_CHANNEL}`);
 
-    const samples: Sample[] = [];
-    const unstamped: string[] = [];
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });
     loopDelay.enable();
     const cpuBefore = cpuReading(worker.pid);
     const loadBefore = os.loadavg()[0] ?? 0;
     const started = performance.now();
-    const follow = (runId: number) =>
-      new Promise<void>((resolve, reject) => {
-        let carry = '';
+    const samples: Sample[] = [];
+    const unstamped: string[] = [];
+    /** Takes a chunk as its subscriber got it: a line may span chunks and counts at its end. */
+    const taker = (runId: number) => {
+      let carry = '';
+      return (seq: number, data: string) => {
+        const receivedMs = Date.now();
+        const lines = (carry + data).split('\n');
+        carry = lines.pop() ?? '';
+        for (const line of lines) {
+          const m = STAMP.exec(line);
+          if (m) {
+            const stampMs = Number(m[1]) * 1000 + Number(m[2]) / 1000;
+            samples.push({ runId, seq, stampMs, receivedMs });
+          } else if (line.includes('icmp_seq=')) unstamped.push(line);
+        }
+      };
+    };
+    const follow = async (runId: number): Promise<void> => {
+      const take = taker(runId);
+      if (VIA === 'stream') {
+        for await (const event of followOutput({ url: apiUrl, token }, runId)) {
+          if (event.type === 'chunk') take(event.seq, event.data);
+        }
+        return;
+      }
+      await new Promise<void>((resolve, reject) => {
         const sub = api.runs.onOutput.subscribe(
           { runId },
           {
             onData: ({ data }) => {
-              const receivedMs = Date.now();
               if (data.type === 'end') {
                 sub.unsubscribe();
                 resolve();
-                return;
-              }
-              // A line may span chunks: it counts when its end arrives.
-              const lines = (carry + data.data).split('\n');
-              carry = lines.pop() ?? '';
-              for (const line of lines) {
-                const m = STAMP.exec(line);
-                if (m) {
-                  const stampMs = Number(m[1]) * 1000 + Number(m[2]) / 1000;
-                  samples.push({ runId, seq: data.seq, stampMs, receivedMs });
-                } else if (line.includes('icmp_seq=')) unstamped.push(line);
-              }
+              } else take(data.seq, data.data);
             },
             onError: reject,
           },
         );
       });
+    };
     // Each run is followed as soon as it exists, before its worker has connected.
     const followed = await Promise.all(
       ids.map(async (deviceId, i) => {
