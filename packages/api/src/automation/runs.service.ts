@@ -15,11 +15,12 @@ import {
   type Run,
   type RunChunk,
   type RunCreateInput,
+  type RunCreateRecord,
   type RunDetail,
   type RunListInput,
   type RunOutputEvent,
 } from '@netauto/schema';
-import { actorOf, audited } from '../audit/audit.js';
+import { actorOf, audited, redact } from '../audit/audit.js';
 import type { Identity } from '../context.js';
 
 /** Chunks read from the table per round while following a run (4 MiB at most). */
@@ -61,38 +62,40 @@ export class RunsService {
   }
 
   /**
-   * Records a run of a command, or of a template rendered with its variables, and
-   * queues it in the same transaction. A disabled template is refused; a change-mode
-   * template marks the run.
+   * Records a run of a command, or of a template rendered with its variables, queues it
+   * and writes its audit event, in one statement. A disabled template is refused; a
+   * change-mode template marks the run.
    */
-  create(actor: Identity, input: RunCreateInput): Promise<Run> {
-    return audited(
-      this.db,
-      actorOf(actor),
-      'runs.create',
-      (repos) => this.record(repos, actor, input),
-      (r) => ({
-        type: 'run',
-        id: r.id,
-        summary: {
-          deviceId: r.deviceId,
-          templateId: r.templateId,
-          mode: r.mode,
-          command: r.command,
-        },
-      }),
-    );
+  async create(actor: Identity, input: RunCreateInput): Promise<Run> {
+    const repos = repositories(this.db);
+    const who = { requestedBy: actor.user.id, requestedByEmail: actor.user.email };
+    const record: RunCreateRecord =
+      'command' in input
+        ? { deviceId: input.deviceId, command: input.command, ...who }
+        : { ...(await this.rendered(repos, input)), deviceId: input.deviceId, ...who };
+    const { id, email } = actorOf(actor);
+    // A missing device is refused by the database, with nothing written.
+    return repos.runs.create(record, {
+      queue: true,
+      audit: {
+        actorId: id,
+        actorEmail: email,
+        action: 'runs.create',
+        summary: redact({
+          deviceId: record.deviceId,
+          templateId: record.templateId ?? null,
+          mode: record.mode ?? 'read',
+          command: record.command,
+        }) as Record<string, unknown>,
+      },
+    });
   }
 
-  /** Records the run and queues it (a missing device is refused by the database). */
-  private async record(repos: Repositories, actor: Identity, input: RunCreateInput): Promise<Run> {
-    const who = { requestedBy: actor.user.id, requestedByEmail: actor.user.email };
-    if ('command' in input) {
-      return repos.runs.create(
-        { deviceId: input.deviceId, command: input.command, ...who },
-        { queue: true },
-      );
-    }
+  /** A template's command rendered with the variables given (an enabled template only). */
+  private async rendered(
+    repos: Repositories,
+    input: Extract<RunCreateInput, { templateId: number }>,
+  ): Promise<{ templateId: number; command: string; mode: Run['mode'] }> {
     const template = await repos.templates.get(input.templateId);
     if (!template.enabled) throw new InvalidStateError(`template ${template.name} is disabled`);
     const rendered = renderTemplate(template, input.variables ?? {});
@@ -102,16 +105,7 @@ export class RunsService {
         rendered.fieldErrors,
       );
     }
-    return repos.runs.create(
-      {
-        deviceId: input.deviceId,
-        templateId: template.id,
-        command: rendered.command,
-        mode: template.mode,
-        ...who,
-      },
-      { queue: true },
-    );
+    return { templateId: template.id, command: rendered.command, mode: template.mode };
   }
 
   list(input: RunListInput): Promise<Page<Run>> {

@@ -79,28 +79,44 @@ type AuditCursor = [string, number];
 const isAuditCursor = (v: unknown): v is AuditCursor =>
   Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Number.isInteger(v[1]);
 
+/**
+ * An audit event's column values, checked, with the summary redacted and cut to size
+ * as JSON: for `record`, and for statements that write their own event with a change.
+ */
+export function auditValues(input: AuditRecord): {
+  actorId: number | null;
+  actorEmail: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  summary: string;
+} {
+  const e = parseInput(AuditRecord, input);
+  let summary = JSON.stringify(redactSummary(e.summary));
+  if (summary.length > MAX_SUMMARY_CHARS) {
+    summary = JSON.stringify({ truncated: true, head: summary.slice(0, 1000) });
+  }
+  return {
+    actorId: e.actorId ?? null,
+    actorEmail: e.actorEmail ?? null,
+    action: e.action,
+    targetType: e.targetType ?? null,
+    targetId: e.targetId ?? null,
+    summary,
+  };
+}
+
 export class AuditRepo {
   constructor(private readonly ex: Executor) {}
 
   /** Appends an event. Secret-looking summary fields are redacted; a huge summary is cut. */
   async record(input: AuditRecord): Promise<AuditEvent> {
-    const e = parseInput(AuditRecord, input);
-    let summary = JSON.stringify(redactSummary(e.summary));
-    if (summary.length > MAX_SUMMARY_CHARS) {
-      summary = JSON.stringify({ truncated: true, head: summary.slice(0, 1000) });
-    }
+    const e = auditValues(input);
     const row = await selectOne<AuditRow>(
       this.ex,
       `INSERT INTO audit_events AS a (actor_id, actor_email, action, target_type, target_id, summary)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING ${AUDIT_COLUMNS}`,
-      [
-        e.actorId ?? null,
-        e.actorEmail ?? null,
-        e.action,
-        e.targetType ?? null,
-        e.targetId ?? null,
-        summary,
-      ],
+      [e.actorId, e.actorEmail, e.action, e.targetType, e.targetId, e.summary],
       { prepare: true },
     );
     return toAuditEvent(row as AuditRow);

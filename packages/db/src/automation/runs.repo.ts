@@ -3,6 +3,7 @@ import {
   RunCreateRecord,
   RunListInput,
   isTerminalRunStatus,
+  type Device,
   type Page,
   type Run,
   type RunDetail,
@@ -10,7 +11,13 @@ import {
   type RunStatus,
 } from '@netauto/schema';
 import { InvalidStateError, NotFoundError } from '../errors.js';
-import { DevicesRepo } from '../inventory/devices.repo.js';
+import { auditValues, type AuditRecord } from '../auth/audit.repo.js';
+import {
+  DEVICE_COLUMNS,
+  DevicesRepo,
+  toDevice,
+  type DeviceRow,
+} from '../inventory/devices.repo.js';
 import {
   containsPattern,
   decodeCursor,
@@ -97,26 +104,41 @@ export class RunsRepo {
    * Records a pending run. With `queue`, it is queued in the same statement, so that it
    * is queued exactly when it exists. A missing device is a NotFoundError.
    */
-  async create(input: RunCreateRecord, options: { queue?: boolean } = {}): Promise<Run> {
+  async create(
+    input: RunCreateRecord,
+    options: {
+      queue?: boolean;
+      /** An audit event written by the same statement, about the new run. */
+      audit?: Omit<AuditRecord, 'targetType' | 'targetId'>;
+    } = {},
+  ): Promise<Run> {
     const r = parseInput(RunCreateRecord, input);
     const insert = `INSERT INTO runs AS r (device_id, template_id, bulk_id, command, mode,
          requested_by, requested_by_email)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${RUN_COLUMNS}`;
+    const ctes = [`r AS (${insert})`];
+    const bind: unknown[] = [
+      r.deviceId,
+      r.templateId ?? null,
+      r.bulkId ?? null,
+      r.command,
+      r.mode,
+      r.requestedBy ?? null,
+      r.requestedByEmail ?? null,
+    ];
+    if (options.queue) ctes.push(`j AS (SELECT ${addRunJobSql('r.id', 'r."deviceId"')} FROM r)`);
+    if (options.audit) {
+      const a = auditValues({ ...options.audit, targetType: 'run' });
+      bind.push(a.actorId, a.actorEmail, a.action, a.summary);
+      ctes.push(`a AS (INSERT INTO audit_events (actor_id, actor_email, action, target_type,
+           target_id, summary) SELECT $8, $9, $10, 'run', r.id::text, $11::jsonb FROM r)`);
+    }
     const row = await selectOne<RunRow>(
       this.ex,
-      options.queue
-        ? `WITH r AS (${insert}), j AS (SELECT ${addRunJobSql('r.id', 'r."deviceId"')} FROM r)
-           SELECT r.* FROM r, j`
-        : insert,
-      [
-        r.deviceId,
-        r.templateId ?? null,
-        r.bulkId ?? null,
-        r.command,
-        r.mode,
-        r.requestedBy ?? null,
-        r.requestedByEmail ?? null,
-      ],
+      ctes.length === 1
+        ? insert
+        : `WITH ${ctes.join(', ')} SELECT r.* FROM r${options.queue ? ', j' : ''}`,
+      bind,
       { prepare: true },
     );
     return toRun(row as RunRow);
@@ -207,15 +229,41 @@ export class RunsRepo {
     workerId: string | undefined,
     quota: { global: number; perSite: number },
   ): Promise<Run | 'over'> {
+    const started = await this.startForWorker(id, workerId, quota);
+    return started === 'over' ? 'over' : started.run;
+  }
+
+  /**
+   * Starts a pending run within the quotas (as startWithinQuota) and, in the same
+   * statement, reads what its worker needs: the device, and the template's command
+   * timeout (a run's device cannot be deleted). 'over' when a quota is full (the run
+   * stays pending).
+   */
+  async startForWorker(
+    id: number,
+    workerId: string | undefined,
+    quota: { global: number; perSite: number },
+  ): Promise<{ run: Run; device: Device; commandTimeoutMs: number | null } | 'over'> {
     // One statement: the start lock is held only while the database counts.
-    const row = await selectOne<RunRow>(
+    const row = await selectOne<RunRow & { device: DeviceRow; commandTimeoutMs: number | null }>(
       this.ex,
-      `SELECT ${RUN_COLUMNS} FROM runs_start_within_quota($1, $2, $3, $4) AS r`,
+      `SELECT ${RUN_COLUMNS}, dv.device, t.command_timeout_ms AS "commandTimeoutMs"
+       FROM runs_start_within_quota($1, $2, $3, $4) AS r
+       CROSS JOIN LATERAL (
+         SELECT to_json(x) AS device FROM (SELECT ${DEVICE_COLUMNS} FROM devices d
+           WHERE d.id = r.device_id) x
+       ) dv
+       LEFT JOIN command_templates t ON t.id = r.template_id`,
       [id, workerId ?? null, quota.global, quota.perSite],
       { prepare: true },
     );
     if (!row) throw new NotFoundError('run', id);
-    return row.status === 'running' ? toRun(row) : 'over';
+    if (row.status !== 'running') return 'over';
+    return {
+      run: toRun(row),
+      device: toDevice(row.device),
+      commandTimeoutMs: row.commandTimeoutMs,
+    };
   }
 
   /**

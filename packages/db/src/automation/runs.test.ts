@@ -268,6 +268,21 @@ describe('runs repository', async () => {
     expect((await runs.get(r2.id)).status).toBe('pending');
   });
 
+  it('starts a run for its worker with its device and its template timeout in one statement', async () => {
+    const quota = { global: 1000, perSite: 1000 };
+    const d = await make.device();
+    const t = await make.template({ commandTimeoutMs: 4321 });
+    const run = await make.run({ deviceId: d.id, templateId: t.id });
+    const started = await runs.startForWorker(run.id, 'w', quota);
+    expect(started).toMatchObject({
+      run: { id: run.id, status: 'running' },
+      device: { id: d.id, hostname: d.hostname, ip: d.ip, createdAt: d.createdAt },
+      commandTimeoutMs: 4321,
+    });
+    // Not pending any more: refused, as a second start of the same run.
+    await expect(runs.startForWorker(run.id, 'w', quota)).rejects.toThrow(InvalidStateError);
+  });
+
   it('lets exactly one of several concurrent starts win', async () => {
     const run = await make.run();
     const results = await Promise.allSettled(

@@ -1,4 +1,10 @@
-import { InvalidStateError, repositories, storedText, type Database } from '@netauto/db';
+import {
+  InvalidStateError,
+  NotFoundError,
+  repositories,
+  storedText,
+  type Database,
+} from '@netauto/db';
 import { createHash } from 'node:crypto';
 import { MAX_CHUNK_BYTES, type Run } from '@netauto/schema';
 import { RunError } from '../errors.js';
@@ -34,20 +40,22 @@ export async function executeRun(
   signal?: AbortSignal,
 ): Promise<Run | NotRun> {
   const repos = repositories(deps.db);
-  const detail = await repos.runs.get(runId, { device: true, template: true });
-  if (detail.status !== 'pending' || !detail.device) return 'not_pending';
+  // Started (within the quotas) and read in one statement: the run, its device and its
+  // template's command timeout.
+  let started: Awaited<ReturnType<typeof repos.runs.startForWorker>>;
   try {
-    const started = await repos.runs.startWithinQuota(
+    started = await repos.runs.startForWorker(
       runId,
       deps.workerId,
       deps.quota ?? { global: 50, perSite: 5 },
     );
     if (started === 'over') return 'over_quota';
   } catch (error) {
-    // Canceled or started elsewhere between the read and the start.
-    if (error instanceof InvalidStateError) return 'not_pending';
+    // Canceled, started elsewhere or purged since it was queued.
+    if (error instanceof InvalidStateError || error instanceof NotFoundError) return 'not_pending';
     throw error;
   }
+  const { run, device, commandTimeoutMs } = started;
 
   // Output waits in memory while it is stored; past this much the device is slowed.
   const backlogLimit = deps.backlogBytes ?? 64 * MAX_CHUNK_BYTES;
@@ -59,14 +67,14 @@ export async function executeRun(
   const hash = createHash('md5');
   let outcome: { exitCode: number } | RunError;
   try {
-    const result = await deps.access.execute(detail.device, detail.command, {
+    const result = await deps.access.execute(device, run.command, {
       onChunk: (text) => {
         hash.update(storedText(text), 'utf8');
         writer.write(text);
         return writer.backlogBytes > backlogLimit ? writer.whenBelow(backlogLimit / 2) : undefined;
       },
       signal,
-      timeouts: { commandMs: detail.template?.commandTimeoutMs ?? undefined },
+      timeouts: { commandMs: commandTimeoutMs ?? undefined },
     });
     outcome = { exitCode: result.exitCode };
   } catch (error) {
