@@ -188,9 +188,9 @@ async function main() {
       `fan-out as one bulk (devices/s) ${bareAgain.toFixed(1).padStart(10)} ${viaBulk.toFixed(1).padStart(10)}  ${(bulkRatio * 100).toFixed(0).padStart(4)}%    60%  ${bulkRatio >= 0.6 ? 'yes' : 'NO'}`,
     );
     console.log(
-      `200 MiB stored and followed     ${bareRate.toFixed(1).padStart(10)} ${followRate.toFixed(1).padStart(10)}  ${(readRatio * 100).toFixed(0).padStart(4)}%    50%  ${readRatio >= 0.5 ? 'yes' : 'NO'}  (MiB/s)`,
+      `${`${READ_MIB} MiB stored and followed`.padEnd(32)}${bareRate.toFixed(1).padStart(10)} ${followRate.toFixed(1).padStart(10)}  ${(readRatio * 100).toFixed(0).padStart(4)}%    50%  ${readRatio >= 0.5 ? 'yes' : 'NO'}  (MiB/s)`,
     );
-    console.log(`200 MiB stored (run finished): ${storeRate.toFixed(1)} MiB/s`);
+    console.log(`${READ_MIB} MiB stored (run finished): ${storeRate.toFixed(1)} MiB/s`);
     const total = runCpu.worker + runCpu.postgres + runCpu.self;
     console.log(
       `CPU per device (ms): bare ${bareCpu.toFixed(2)} (client and device); NetAuto ${total.toFixed(2)} = worker ${runCpu.worker.toFixed(2)} + PostgreSQL ${runCpu.postgres.toFixed(2)} + API, client and device ${runCpu.self.toFixed(2)}`,

@@ -53,4 +53,18 @@ describe('the listener of a process', async () => {
     bulk.cancel();
     expect(await runs.next(10, undefined, 50).promise).toBeUndefined();
   });
+
+  it('a wake-up cancelled after it came leaves later waiters of the same run listening', async () => {
+    const first = runs.next(11, undefined, 5000);
+    await notify(OUTPUT_CHANNEL, '11:0');
+    expect(await first.promise).toBe(0);
+    // A follower waits again (or another follower of the run starts waiting)...
+    const second = runs.next(11, undefined, 5000);
+    // ...and the first wake-up is cancelled late, as a follower does after a full page.
+    first.cancel();
+    const started = Date.now();
+    await notify(OUTPUT_CHANNEL, '11:1');
+    expect(await second.promise).toBe(1);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
 });

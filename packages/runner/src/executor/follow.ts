@@ -60,11 +60,15 @@ export class Listener {
     const timer = setTimeout(() => {
       done();
     }, timeoutMs);
+    let finished = false;
     const done: Waiter = (said) => {
+      // Once only: a cancel after the wake-up must not touch the waiters of later calls.
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       set.delete(done);
-      if (set.size === 0) this.waiters.delete(key);
+      if (set.size === 0 && this.waiters.get(key) === set) this.waiters.delete(key);
       wake(said as T | undefined);
     };
     const onAbort = () => {
