@@ -268,6 +268,28 @@ describe('runs repository', async () => {
     expect((await runs.get(r2.id)).status).toBe('pending');
   });
 
+  it('starts a run only when no other run of its device is running', async () => {
+    const quota = { global: 1000, perSite: 1000 };
+    const d = await make.device();
+    const first = await make.run({ deviceId: d.id });
+    const second = await make.run({ deviceId: d.id });
+    const other = await make.run();
+    // Both handed out at once (as a batch of jobs may be): one starts, one waits.
+    const [a, b] = await Promise.all([
+      runs.startWithinQuota(first.id, 'w1', quota),
+      runs.startWithinQuota(second.id, 'w2', quota),
+    ]);
+    expect([a, b].filter((s) => s === 'over')).toHaveLength(1);
+    const [busy, waiting] = a === 'over' ? [second, first] : [first, second];
+    expect((await runs.get(waiting.id)).status).toBe('pending');
+    // Another device is not held up.
+    expect(await runs.startWithinQuota(other.id, 'w1', quota)).toMatchObject({ status: 'running' });
+    await runs.finish(busy.id, { status: 'ok', exitCode: 0 });
+    expect(await runs.startWithinQuota(waiting.id, 'w1', quota)).toMatchObject({
+      status: 'running',
+    });
+  });
+
   it('starts a run for its worker with its device and its template timeout in one statement', async () => {
     const quota = { global: 1000, perSite: 1000 };
     const d = await make.device();

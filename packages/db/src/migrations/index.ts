@@ -1,6 +1,7 @@
 import { runHeartbeat } from './0004-run-heartbeat.js';
 import { runRetry } from './0005-run-retry.js';
 import { bulkProgress } from './0006-bulk-progress.js';
+import { runDeviceBusy } from './0007-run-device-busy.js';
 import { knownHostPending } from './0003-known-host-pending.js';
 import { initial } from './0001-initial.js';
 import { loginThrottle } from './0002-login-throttle.js';
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   runHeartbeat,
   runRetry,
   bulkProgress,
+  runDeviceBusy,
 ];

@@ -133,6 +133,15 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       pollInterval: options.pollIntervalMs ?? 1000,
       noHandleSignals: true,
       logger: queueLogger,
+      // Jobs are fetched in batches and finished jobs completed together: fewer round
+      // trips per run. A batch may hold two runs of one device; the start function lets
+      // only one run at a time per device start, and the other waits as over quota.
+      preset: {
+        worker: {
+          localQueue: { size: options.concurrency ?? 50 },
+          completeJobBatchDelay: 5,
+        },
+      },
       ...(options.retention && { crontab: retentionCrontab(options.retention.schedule) }),
       taskList: {
         ...(options.retention && {
