@@ -1,3 +1,4 @@
+import { observeStatements } from '@netauto/db';
 import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { useApi } from './api.js';
@@ -265,5 +266,44 @@ describe('templates and runs procedures', async () => {
     expect(
       (await errorOf(op.caller.runs.create({ deviceId: device.id, templateId: 99999 }))).code,
     ).toBe('NOT_FOUND');
+  });
+
+  it('runs asked for together are recorded together; one refused leaves the others', async () => {
+    const other = await api.make.device();
+    const asked = [
+      { deviceId: device.id, command: 'show ip route' },
+      { deviceId: 99999, command: 'show ip route' },
+      { deviceId: other.id, command: 'show ip route' },
+    ];
+    const results = await Promise.allSettled(asked.map((input) => op.caller.runs.create(input)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const runs = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(runs.map((r) => [r.deviceId, r.status])).toEqual([
+      [device.id, 'pending'],
+      [other.id, 'pending'],
+    ]);
+    const refused = results[1];
+    expect(refused?.status === 'rejected' && (refused.reason as TRPCError).code).toBe('NOT_FOUND');
+    // Each run has its audit event with who asked for it.
+    const audit = await viewer.caller.audit.list({ action: 'runs.create', limit: 100 });
+    for (const run of runs) {
+      expect(audit.items.find((e) => e.targetId === String(run.id))?.actorEmail).toBe(
+        'runner@example.net',
+      );
+    }
+    // Together again, all good: one statement, each caller its own run.
+    const inserts: string[] = [];
+    const stop = observeStatements(api.db.sequelize, (sql) => {
+      if (sql.includes('INSERT INTO runs')) inserts.push(sql);
+    });
+    const again = await Promise.all(
+      [device.id, other.id].map((deviceId) =>
+        op.caller.runs.create({ deviceId, command: 'show clock' }),
+      ),
+    );
+    stop();
+    expect(again.map((r) => r.deviceId)).toEqual([device.id, other.id]);
+    expect(new Set(again.map((r) => r.id)).size).toBe(2);
+    expect(inserts).toHaveLength(1);
   });
 });

@@ -33,6 +33,17 @@ interface ChunkRead {
   afterSeq: number;
 }
 
+/** A run to record, with its audit event. */
+interface RunCreation {
+  record: RunCreateRecord;
+  audit: {
+    actorId: number | null;
+    actorEmail: string | null;
+    action: string;
+    summary: Record<string, unknown>;
+  };
+}
+
 interface ChunkPage {
   chunks: RunChunk[];
   /** There may be more stored after these: read again at once. */
@@ -45,6 +56,11 @@ export class RunsService {
    * reads asked for in one turn of the event loop are batched (not cached).
    */
   private readonly chunkReader: DataLoader<ChunkRead, ChunkPage, string>;
+  /** Runs asked for together, recorded together. */
+  private readonly creator = new DataLoader<RunCreation, Run>((batch) => this.createBatch(batch), {
+    cache: false,
+    maxBatchSize: 500,
+  });
 
   constructor(
     private readonly db: Database,
@@ -64,19 +80,22 @@ export class RunsService {
   /**
    * Records a run of a command, or of a template rendered with its variables, queues it
    * and writes its audit event, in one statement. A disabled template is refused; a
-   * change-mode template marks the run.
+   * change-mode template marks the run. Runs asked for together (a client's batch of
+   * calls) are recorded in one statement.
    */
   async create(actor: Identity, input: RunCreateInput): Promise<Run> {
-    const repos = repositories(this.db);
     const who = { requestedBy: actor.user.id, requestedByEmail: actor.user.email };
     const record: RunCreateRecord =
       'command' in input
         ? { deviceId: input.deviceId, command: input.command, ...who }
-        : { ...(await this.rendered(repos, input)), deviceId: input.deviceId, ...who };
+        : {
+            ...(await this.rendered(repositories(this.db), input)),
+            deviceId: input.deviceId,
+            ...who,
+          };
     const { id, email } = actorOf(actor);
-    // A missing device is refused by the database, with nothing written.
-    return repos.runs.create(record, {
-      queue: true,
+    return this.creator.load({
+      record,
       audit: {
         actorId: id,
         actorEmail: email,
@@ -89,6 +108,29 @@ export class RunsService {
         }) as Record<string, unknown>,
       },
     });
+  }
+
+  /**
+   * Records runs asked for in one turn of the event loop in one statement; when that
+   * fails (a missing device, say: nothing of it is kept), each is recorded on its own,
+   * so that each caller gets its own answer.
+   */
+  private async createBatch(batch: readonly RunCreation[]): Promise<(Run | Error)[]> {
+    const repos = repositories(this.db);
+    if (batch.length > 1) {
+      try {
+        return await repos.runs.createMany(batch);
+      } catch {
+        // One of them is refused: on their own below.
+      }
+    }
+    return Promise.all(
+      batch.map((c) =>
+        repos.runs
+          .create(c.record, { queue: true, audit: c.audit })
+          .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+      ),
+    );
   }
 
   /** A template's command rendered with the variables given (an enabled template only). */

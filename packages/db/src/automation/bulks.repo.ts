@@ -24,7 +24,7 @@ import {
   selectOne,
   type Executor,
 } from '../sql.js';
-import { CANCEL_CHANNEL, RUN_TASK } from './queue.repo.js';
+import { addRunJobsSql, CANCEL_CHANNEL } from './queue.repo.js';
 
 /** Sent (with the bulk's id) whenever one of a bulk's runs is added or changes status. */
 export const BULK_PROGRESS_CHANNEL = 'netauto_bulk_progress';
@@ -450,12 +450,8 @@ async function enqueue(
     const batch = runs.slice(i, i + ENQUEUE_BATCH);
     await select(
       tx,
-      `SELECT count(*) FROM graphile_worker.add_jobs(ARRAY(
-         SELECT ROW($1::text, json_build_object('runId', t.id, 'deviceId', t.device_id),
-           'device:' || t.device_id, NULL, 1, 'run:' || t.id, NULL, NULL
-         )::graphile_worker.job_spec
-         FROM unnest($2::int[], $3::int[]) AS t(id, device_id) ORDER BY t.id))`,
-      [RUN_TASK, batch.map((r) => r.id), batch.map((r) => r.deviceId)],
+      `SELECT count(*) FROM ${addRunJobsSql('unnest($1::int[], $2::int[]) AS t(id, device_id)')}`,
+      [batch.map((r) => r.id), batch.map((r) => r.deviceId)],
     );
   }
 }

@@ -23,6 +23,18 @@ export function addRunJobSql(runId: string, deviceId: string): string {
 }
 
 /**
+ * graphile-worker's add_jobs over many runs, as SQL: `rows` is a FROM item giving
+ * `t(id, device_id)`. Each run gets its job as addRunJobSql makes it, in one call.
+ */
+export function addRunJobsSql(rows: string): string {
+  return `graphile_worker.add_jobs(ARRAY(
+    SELECT ROW('${RUN_TASK}', json_build_object('runId', t.id, 'deviceId', t.device_id),
+      'device:' || t.device_id, NULL, 1, 'run:' || t.id, NULL, NULL
+    )::graphile_worker.job_spec
+    FROM ${rows} ORDER BY t.id))`;
+}
+
+/**
  * The run queue (graphile-worker's tables) and the notifications around runs. Plain
  * SQL, so that queuing shares the transaction that created the run: a run is queued
  * exactly when it exists.

@@ -31,7 +31,7 @@ import {
   type Executor,
 } from '../sql.js';
 import { packedParams, packedRows, packOutput } from './chunks.repo.js';
-import { addRunJobSql, QueueRepo } from './queue.repo.js';
+import { addRunJobSql, addRunJobsSql, QueueRepo } from './queue.repo.js';
 import { TemplatesRepo } from './templates.repo.js';
 
 export const RUN_COLUMNS = `r.id, r.device_id AS "deviceId", r.template_id AS "templateId",
@@ -142,6 +142,60 @@ export class RunsRepo {
       { prepare: true },
     );
     return toRun(row as RunRow);
+  }
+
+  /**
+   * Records many runs, queues them and writes an audit event for each, in one
+   * statement: all of them or none. The runs come back in the order given.
+   */
+  async createMany(
+    items: readonly {
+      record: RunCreateRecord;
+      audit: Omit<AuditRecord, 'targetType' | 'targetId'>;
+    }[],
+  ): Promise<Run[]> {
+    if (items.length === 0) return [];
+    const records = items.map((i) => parseInput(RunCreateRecord, i.record));
+    const audits = items.map((i) => auditValues({ ...i.audit, targetType: 'run' }));
+    const rows = await select<RunRow & { ord: string }>(
+      this.ex,
+      `WITH input AS (
+         SELECT * FROM unnest($1::int[], $2::int[], $3::int[], $4::text[], $5::text[],
+           $6::int[], $7::text[]) WITH ORDINALITY AS i(device_id, template_id, bulk_id,
+           command, mode, requested_by, requested_by_email, ord)
+       ), ids AS (
+         SELECT i.*, nextval(pg_get_serial_sequence('runs', 'id'))::int AS id FROM input i
+       ), r AS (
+         INSERT INTO runs AS r (id, device_id, template_id, bulk_id, command, mode,
+           requested_by, requested_by_email)
+         SELECT id, device_id, template_id, bulk_id, command, mode, requested_by,
+           requested_by_email FROM ids ORDER BY ord
+         RETURNING ${RUN_COLUMNS}
+       ), j AS (
+         SELECT count(*) AS queued FROM ${addRunJobsSql('(SELECT id, "deviceId" AS device_id FROM r) t')}
+       ), a AS (
+         INSERT INTO audit_events (actor_id, actor_email, action, target_type, target_id, summary)
+         SELECT x.actor_id, x.actor_email, x.action, 'run', ids.id::text, x.summary::jsonb
+         FROM unnest($8::int[], $9::text[], $10::text[], $11::text[])
+           WITH ORDINALITY AS x(actor_id, actor_email, action, summary, ord)
+         JOIN ids USING (ord)
+       )
+       SELECT r.*, ids.ord FROM r JOIN ids ON ids.id = r.id, j ORDER BY ids.ord`,
+      [
+        records.map((r) => r.deviceId),
+        records.map((r) => r.templateId ?? null),
+        records.map((r) => r.bulkId ?? null),
+        records.map((r) => r.command),
+        records.map((r) => r.mode),
+        records.map((r) => r.requestedBy ?? null),
+        records.map((r) => r.requestedByEmail ?? null),
+        audits.map((a) => a.actorId),
+        audits.map((a) => a.actorEmail),
+        audits.map((a) => a.action),
+        audits.map((a) => a.summary),
+      ],
+    );
+    return rows.map(toRun);
   }
 
   async get(id: number): Promise<Run>;

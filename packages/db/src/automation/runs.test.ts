@@ -268,6 +268,66 @@ describe('runs repository', async () => {
     expect((await runs.get(r2.id)).status).toBe('pending');
   });
 
+  it('records, queues and audits many runs in one statement, all or none', async () => {
+    const [a, b] = [await make.device(), await make.device()];
+    const audit = (command: string) => ({
+      actorId: null,
+      actorEmail: 'ops@example.net',
+      action: 'runs.create',
+      summary: { command },
+    });
+    const made = await runs.createMany([
+      { record: { deviceId: b.id, command: 'show clock' }, audit: audit('show clock') },
+      { record: { deviceId: a.id, command: 'show version' }, audit: audit('show version') },
+      { record: { deviceId: b.id, command: 'show users', mode: 'change' }, audit: audit('x') },
+    ]);
+    // In the order given, each pending and queued, each with its audit event.
+    expect(made.map((r) => [r.deviceId, r.command, r.mode, r.status])).toEqual([
+      [b.id, 'show clock', 'read', 'pending'],
+      [a.id, 'show version', 'read', 'pending'],
+      [b.id, 'show users', 'change', 'pending'],
+    ]);
+    const jobs = await db.rows<{ key: string; queue: string }>(
+      `SELECT key, queue_name AS queue FROM graphile_worker.jobs WHERE key = ANY($1::text[])
+       ORDER BY substr(key, 5)::int`,
+      [made.map((r) => `run:${r.id}`)],
+    );
+    expect(jobs).toEqual(
+      [...made]
+        .sort((x, y) => x.id - y.id)
+        .map((r) => ({ key: `run:${r.id}`, queue: `device:${r.deviceId}` })),
+    );
+    const events = await db.rows<{ target: string; command: string }>(
+      `SELECT target_id AS target, summary->>'command' AS command FROM audit_events
+       WHERE target_type = 'run' AND target_id = ANY($1::text[]) ORDER BY target_id::int`,
+      [made.map((r) => String(r.id))],
+    );
+    expect(events).toEqual([
+      { target: String(made[0]?.id), command: 'show clock' },
+      { target: String(made[1]?.id), command: 'show version' },
+      { target: String(made[2]?.id), command: 'x' },
+    ]);
+
+    // One missing device: nothing of the batch is kept.
+    const before = await db.rows<{ runs: number; events: number; jobs: number }>(
+      `SELECT (SELECT count(*) FROM runs)::int AS runs, (SELECT count(*) FROM audit_events)::int
+         AS events, (SELECT count(*) FROM graphile_worker.jobs)::int AS jobs`,
+    );
+    await expect(
+      runs.createMany([
+        { record: { deviceId: a.id, command: 'show clock' }, audit: audit('y') },
+        { record: { deviceId: 987_654, command: 'show clock' }, audit: audit('z') },
+      ]),
+    ).rejects.toThrow();
+    expect(
+      await db.rows(
+        `SELECT (SELECT count(*) FROM runs)::int AS runs, (SELECT count(*) FROM audit_events)::int
+           AS events, (SELECT count(*) FROM graphile_worker.jobs)::int AS jobs`,
+      ),
+    ).toEqual(before);
+    expect(await runs.createMany([])).toEqual([]);
+  });
+
   it('starts a run only when no other run of its device is running', async () => {
     const quota = { global: 1000, perSite: 1000 };
     const d = await make.device();
