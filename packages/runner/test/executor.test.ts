@@ -40,15 +40,16 @@ describe('executing a run', async () => {
     const chunks = await repos.chunks.list(run.id, -1, 1000);
     expect(chunks.map((c) => c.seq)).toEqual(chunks.map((_, i) => i));
     expect(finished.bytes).toBe(Buffer.byteLength(expected));
-    // The md5 of the whole output is stored with the end, as the database computes it.
+    // The SHA-256 of the whole output is stored with the end, as the database computes it.
     const [hashes] = await db.rows<{ stored: string; computed: string }>(
       `SELECT r.output_hash AS stored,
-         (SELECT md5(string_agg(data, '' ORDER BY seq)) FROM run_chunks WHERE run_id = r.id) AS computed
+         (SELECT encode(sha256(convert_to(string_agg(data, '' ORDER BY seq), 'UTF8')), 'hex')
+           FROM run_chunks WHERE run_id = r.id) AS computed
        FROM runs r WHERE r.id = $1`,
       [run.id],
     );
     expect(hashes?.stored).toBe(hashes?.computed);
-    expect(hashes?.stored).toMatch(/^[0-9a-f]{32}$/);
+    expect(hashes?.stored).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('records the exit status of a linux command', async () => {

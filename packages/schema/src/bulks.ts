@@ -131,7 +131,7 @@ export type BulkDeviceRun = z.infer<typeof BulkDeviceRun>;
 export const BulkOutputGroup = z.object({
   /** A failed run's output is never grouped with a good one's. */
   status: z.enum(['ok', 'error']),
-  /** md5 of the whole output, as hex. */
+  /** SHA-256 of the whole output, as hex. */
   hash: z.string(),
   count: z.number().int().positive(),
   bytes: z.number().int().nonnegative(),

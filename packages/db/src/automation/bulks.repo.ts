@@ -259,15 +259,15 @@ export class BulksRepo {
   }
 
   /**
-   * Stores the output hash of the bulk's finished runs that have none yet (md5 of the
-   * whole output, computed once per run, in batches).
+   * Stores the output hash of the bulk's finished runs that have none yet (SHA-256 of
+   * the whole output, computed once per run, in batches).
    */
   async hashOutputs(id: number): Promise<void> {
     for (;;) {
       const rows = await select<{ id: number }>(
         this.ex,
         `UPDATE runs AS r SET output_hash = (
-           SELECT md5(coalesce(string_agg(c.data, '' ORDER BY c.seq), ''))
+           SELECT encode(sha256(convert_to(coalesce(string_agg(c.data, '' ORDER BY c.seq), ''), 'UTF8')), 'hex')
            FROM run_chunks c WHERE c.run_id = r.id)
          WHERE r.id IN (
            SELECT x.id FROM runs x WHERE x.bulk_id = $1 AND x.status IN ('ok', 'error')

@@ -169,7 +169,7 @@ describe('bulks repository', async () => {
       ['error', 1, ''],
     ]);
     expect(groups[0]?.devices).toHaveLength(5);
-    expect(groups[0]?.hash).toBe(createHash('md5').update('same answer\n').digest('hex'));
+    expect(groups[0]?.hash).toBe(createHash('sha256').update('same answer\n').digest('hex'));
   });
 
   it('creates a bulk of 10,000 devices in seconds', async () => {

@@ -405,7 +405,7 @@ export class RunsRepo {
   /**
    * The worker's end of a run, in one statement: running → ok | error with the output
    * not stored yet appended (followers hear of the end from the status trigger), and
-   * the md5 of its whole output when the worker has it.
+   * the SHA-256 of its whole output when the worker has it.
    */
   async complete(
     id: number,

@@ -63,8 +63,8 @@ export async function executeRun(
     intervalMs: deps.flushMs ?? 25,
   });
 
-  // The md5 of the whole output as stored, so that identical outputs group at no cost.
-  const hash = createHash('md5');
+  // The SHA-256 of the whole output as stored, so that identical outputs group at no cost.
+  const hash = createHash('sha256');
   let outcome: { exitCode: number } | RunError;
   try {
     const result = await deps.access.execute(device, run.command, {
