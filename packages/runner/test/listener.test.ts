@@ -67,4 +67,18 @@ describe('the listener of a process', async () => {
     expect(await second.promise).toBe(1);
     expect(Date.now() - started).toBeLessThan(2000);
   });
+
+  it("remembers a run's end announced while nobody waited", async () => {
+    await runs.next(12, undefined, 200).promise;
+    expect(runs.heardEnd(12)).toBe(false);
+    // Nobody waits for run 12; a waiter of run 13 tells when the notifications are in
+    // (they come in order on the one connection).
+    const other = runs.next(13, undefined, 5000);
+    await notify(OUTPUT_CHANNEL, '12:5');
+    await notify(OUTPUT_CHANNEL, '12:end');
+    await notify(OUTPUT_CHANNEL, '13:0');
+    expect(await other.promise).toBe(0);
+    expect(runs.heardEnd(12)).toBe(true);
+    expect(runs.heardEnd(13)).toBe(false);
+  });
 });

@@ -235,7 +235,8 @@ export class RunsService {
           wakeup.cancel();
           continue;
         }
-        if (mayHaveEnded) {
+        // An end announced between two waits woke nobody; the listener heard it anyway.
+        if (mayHaveEnded || this.hub.heardEnd(id)) {
           const run = await repos.runs.get(id);
           // A run ends after its last chunk is stored: once it has ended, read what is left.
           if (isTerminalRunStatus(run.status)) {

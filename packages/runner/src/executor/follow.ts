@@ -29,6 +29,9 @@ const CHANNELS: Record<string, (payload: string) => { id: number; said: unknown 
 
 type Waiter = (said?: unknown) => void;
 
+/** Ends remembered at most (then the older half is forgotten). */
+const MAX_ENDS = 10_000;
+
 /**
  * One LISTEN connection per process, on every channel NetAuto announces on, that wakes
  * whoever waits for news of a run or a bulk. Waiters read what is new from the tables
@@ -39,6 +42,11 @@ export class Listener {
   private client: pg.Client | undefined;
   private connecting: Promise<void> | undefined;
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /**
+   * The runs (channel and id) heard to have ended, the oldest first: an end announced
+   * while its follower was busy reading is not lost.
+   */
+  private readonly ended = new Set<string>();
   private stopped = false;
 
   constructor(private readonly url: string) {}
@@ -85,6 +93,21 @@ export class Listener {
     };
   }
 
+  /** Whether `id` was heard to say 'end' on `channel` (lately: the last 10,000 ends). */
+  heardEnd(channel: string, id: number): boolean {
+    return this.ended.has(`${channel}:${id}`);
+  }
+
+  private noteEnd(key: string): void {
+    this.ended.add(key);
+    if (this.ended.size > MAX_ENDS) {
+      for (const old of this.ended) {
+        this.ended.delete(old);
+        if (this.ended.size <= MAX_ENDS / 2) break;
+      }
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     const client = this.client;
@@ -100,6 +123,7 @@ export class Listener {
         const parse = CHANNELS[note.channel];
         if (!parse) return;
         const { id, said } = parse(note.payload ?? '');
+        if (said === 'end') this.noteEnd(`${note.channel}:${id}`);
         for (const wake of [...(this.waiters.get(`${note.channel}:${id}`) ?? [])]) wake(said);
       });
       client.on('error', () => {
@@ -135,6 +159,15 @@ export class OutputHub {
   /** Waits for news of a run: what it said, or undefined on timeout or abort. */
   next(runId: number, signal: AbortSignal | undefined, timeoutMs = 2000): Wakeup<Announcement> {
     return this.listener.next<Announcement>(OUTPUT_CHANNEL, runId, signal, timeoutMs);
+  }
+
+  /**
+   * Whether the run's end was announced to this process (an end heard while nobody
+   * waited counts too). False does not mean it has not ended: an announcement may be
+   * missed, which the waits' timeout covers.
+   */
+  heardEnd(runId: number): boolean {
+    return this.listener.heardEnd(OUTPUT_CHANNEL, runId);
   }
 
   stop(): Promise<void> {
