@@ -143,6 +143,63 @@ export class ChunksRepo {
     return row.last;
   }
 
+  /**
+   * Stores output of several running runs in one statement, each as `store` would:
+   * its own dense seqs, bytes and announcement. Returns each run's last seq, or
+   * undefined for a run that is not running (nothing of it is stored). Runs given more
+   * than once are refused: one batch at a time per run.
+   */
+  async storeMany(
+    items: readonly { runId: number; output: string | readonly string[] }[],
+  ): Promise<(number | undefined)[]> {
+    const runIds = items.map((i) => i.runId);
+    if (new Set(runIds).size !== runIds.length) {
+      throw new ValidationError('each run may be given once', { runId: ['given twice'] });
+    }
+    const packed = items.map((i) => packOutput(i.output));
+    const data = Buffer.concat(packed.map((p) => p.data));
+    const pieceRun: number[] = [];
+    const offsets: number[] = [];
+    const lengths: number[] = [];
+    let base = 0;
+    packed.forEach((p, i) => {
+      for (let k = 0; k < p.offsets.length; k++) {
+        pieceRun.push(runIds[i] ?? 0);
+        offsets.push(base + (p.offsets[k] ?? 0));
+        lengths.push(p.lengths[k] ?? 0);
+      }
+      base += p.data.length;
+    });
+    const rows = await select<{ runId: number; last: number }>(
+      this.ex,
+      `WITH p AS (
+         SELECT u.run_id, u.ord, u.len,
+           convert_from(substring($1::bytea FROM u.off + 1 FOR u.len), 'UTF8') AS data
+         FROM unnest($2::int[], $3::int[], $4::int[]) WITH ORDINALITY AS u(run_id, off, len, ord)
+       ), n AS (
+         SELECT run_id, count(*)::int AS pieces, sum(len)::bigint AS bytes, min(ord) AS first_ord
+         FROM p GROUP BY run_id
+       ), r AS (
+         UPDATE runs SET chunks = runs.chunks + n.pieces, bytes = runs.bytes + n.bytes,
+           updated_at = now()
+         FROM n WHERE runs.id = n.run_id AND runs.status = 'running'
+         RETURNING runs.id, runs.chunks - n.pieces AS first, n.first_ord
+       ), c AS (
+         INSERT INTO run_chunks (run_id, seq, data)
+         SELECT p.run_id, r.first + (p.ord - r.first_ord)::int, p.data
+         FROM p JOIN r ON r.id = p.run_id
+         RETURNING run_id, seq
+       )
+       SELECT m.run_id AS "runId", m.last,
+         pg_notify('${OUTPUT_CHANNEL}', concat(m.run_id, ':', m.last)) AS notified
+       FROM (SELECT run_id, max(seq) AS last FROM c GROUP BY run_id) m`,
+      [data, pieceRun, offsets, lengths],
+      { prepare: true },
+    );
+    const last = new Map(rows.map((r) => [r.runId, r.last]));
+    return runIds.map((id) => last.get(id));
+  }
+
   private async refuse(runId: number): Promise<never> {
     const run = await selectOne<{ status: string }>(
       this.ex,

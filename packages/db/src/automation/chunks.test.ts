@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/db.js';
-import { InvalidStateError, NotFoundError } from '../errors.js';
+import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 import { splitOutput } from './chunks.repo.js';
 
 describe('splitOutput', () => {
@@ -110,6 +110,34 @@ describe('chunks repository', async () => {
     // The second piece starts a chunk of its own.
     expect(stored[2]?.data).toBe('tail\uFFFDend\n');
     expect((await runs.get(run.id)).bytes).toBe(Buffer.byteLength(text));
+  });
+
+  it('stores the output of several runs in one statement, each with its own seqs', async () => {
+    const [a, b, done] = [await runningRun(), await runningRun(), await runningRun()];
+    await chunks.store(a.id, 'a0\n');
+    await runs.finish(done.id, { status: 'ok', exitCode: 0 });
+    const big = 'é'.repeat(40_000); // 80,000 bytes: two chunks
+    expect(
+      await chunks.storeMany([
+        { runId: a.id, output: 'a1\n' },
+        { runId: b.id, output: big },
+        { runId: done.id, output: 'late\n' },
+      ]),
+    ).toEqual([1, 1, undefined]);
+    expect((await chunks.list(a.id)).map((c) => [c.seq, c.data])).toEqual([
+      [0, 'a0\n'],
+      [1, 'a1\n'],
+    ]);
+    expect((await chunks.list(b.id)).map((c) => c.data).join('')).toBe(big);
+    expect(await runs.get(b.id)).toMatchObject({ chunkCount: 2, bytes: 80_000 });
+    // Nothing of a run that is no longer running.
+    expect(await chunks.list(done.id)).toEqual([]);
+    await expect(
+      chunks.storeMany([
+        { runId: a.id, output: 'x' },
+        { runId: a.id, output: 'y' },
+      ]),
+    ).rejects.toThrow(ValidationError);
   });
 
   it('adds output only while a run is running', async () => {

@@ -10,6 +10,7 @@ import { MAX_CHUNK_BYTES, type Run } from '@netauto/schema';
 import { RunError } from '../errors.js';
 import type { DeviceAccess } from '../execute.js';
 import { ChunkWriter } from './chunk-writer.js';
+import type { StoreBatcher } from './store-batcher.js';
 
 export interface ExecutorDeps {
   db: Database;
@@ -22,6 +23,8 @@ export interface ExecutorDeps {
   workerId?: string;
   /** Runs at once in all, and per site, across every process (default 50 and 5). */
   quota?: { global: number; perSite: number };
+  /** Stores the output of this process's runs together (default: each on its own). */
+  store?: StoreBatcher;
 }
 
 /** Why a run was not executed now. */
@@ -59,9 +62,12 @@ export async function executeRun(
 
   // Output waits in memory while it is stored; past this much the device is slowed.
   const backlogLimit = deps.backlogBytes ?? 64 * MAX_CHUNK_BYTES;
-  const writer = new ChunkWriter((pieces) => repos.chunks.store(runId, pieces), {
-    intervalMs: deps.flushMs ?? 25,
-  });
+  const writer = new ChunkWriter(
+    (text) => (deps.store ? deps.store.store(runId, text) : repos.chunks.store(runId, text)),
+    {
+      intervalMs: deps.flushMs ?? 25,
+    },
+  );
 
   // The SHA-256 of the whole output as stored, so that identical outputs group at no cost.
   const hash = createHash('sha256');

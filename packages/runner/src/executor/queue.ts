@@ -13,6 +13,7 @@ import {
   type RetentionSettings,
 } from '../retention/retention.js';
 import { executeRun } from './executor.js';
+import { StoreBatcher } from './store-batcher.js';
 
 /** Puts a run on the queue (for callers outside a transaction; see QueueRepo.addRun). */
 export async function enqueueRun(
@@ -111,6 +112,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const workerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const repos = repositories(options.db);
   const access = instrumentAccess(options.access);
+  const store = new StoreBatcher(options.db);
   // Say that the runs in hand are alive, and end those whose worker has died: any
   // worker may end another's lost runs.
   const heartbeat = setInterval(() => {
@@ -158,6 +160,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
                 db: options.db,
                 access,
                 workerId,
+                store,
                 ...(options.quota && { quota: options.quota }),
               },
               runId,

@@ -1,0 +1,57 @@
+import { repositories, type Database } from '@netauto/db';
+import DataLoader from 'dataloader';
+
+interface Batch {
+  runId: number;
+  text: string;
+}
+
+/**
+ * Stores the output batches of a process's runs: those flushed in the same turn of the
+ * event loop go in one statement (one commit and one round of announcements for many
+ * runs, as when many devices print at the same moment). When that statement fails, or
+ * leaves a run out (it is no longer running), each is stored on its own, so that each
+ * run gets its own answer.
+ */
+export class StoreBatcher {
+  private readonly loader: DataLoader<Batch, number | undefined>;
+
+  constructor(private readonly db: Database) {
+    this.loader = new DataLoader((batches) => this.storeAll(batches), {
+      cache: false,
+      maxBatchSize: 200,
+    });
+  }
+
+  /** Stores a run's output; resolves with its last seq (undefined if there was none). */
+  store(runId: number, text: string): Promise<number | undefined> {
+    return this.loader.load({ runId, text });
+  }
+
+  private async storeAll(batches: readonly Batch[]): Promise<(number | undefined | Error)[]> {
+    const repos = repositories(this.db);
+    const one = (b: Batch) =>
+      repos.chunks
+        .store(b.runId, b.text)
+        .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    // One batch at a time per run, so a run is here once; a single one goes as it is.
+    if (batches.length === 1 || new Set(batches.map((b) => b.runId)).size !== batches.length) {
+      return Promise.all(batches.map(one));
+    }
+    let stored: (number | undefined)[];
+    try {
+      stored = await repos.chunks.storeMany(
+        batches.map((b) => ({ runId: b.runId, output: b.text })),
+      );
+    } catch {
+      return Promise.all(batches.map(one));
+    }
+    // A run left out is no longer running: on its own, it is told why.
+    return Promise.all(
+      batches.map((b, i) => {
+        const last = stored[i];
+        return last !== undefined || b.text === '' ? Promise.resolve(last) : one(b);
+      }),
+    );
+  }
+}
