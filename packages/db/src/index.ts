@@ -16,7 +16,7 @@ export {
   ValidationError,
   ForbiddenError,
 } from './errors.js';
-export { type Executor, observeStatements, translateError } from './sql.js';
+export { type Executor, failedWithoutEffect, observeStatements, translateError } from './sql.js';
 export { repositories, withTransaction, type Repositories } from './repositories.js';
 export { DevicesRepo } from './inventory/devices.repo.js';
 export { GroupsRepo } from './inventory/groups.repo.js';

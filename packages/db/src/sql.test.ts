@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../test/db.js';
 import { NotFoundError } from './errors.js';
-import { inTransaction, observeStatements, select, selectOne } from './sql.js';
+import { failedWithoutEffect, inTransaction, observeStatements, select, selectOne } from './sql.js';
 
 describe('statements', async () => {
   const { db: database } = await useTestDatabase();
   const db = { sequelize: database.sequelize };
+
+  it('tells a statement the server refused (nothing kept) from a lost connection', async () => {
+    const refused = await select(db, 'SELECT 1 / $1::int', [0]).catch((e: unknown) => e);
+    expect(failedWithoutEffect(refused)).toBe(true);
+    expect(failedWithoutEffect(new NotFoundError('device', 1))).toBe(true);
+    const lost = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    expect(failedWithoutEffect(lost)).toBe(false);
+    expect(failedWithoutEffect(new Error('Connection terminated unexpectedly'))).toBe(false);
+  });
 
   it('keeps a hot statement prepared on its connection, and plans others each time', async () => {
     const hot = 'SELECT $1::int + 1 AS n';

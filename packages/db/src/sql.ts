@@ -164,6 +164,19 @@ function pgErrorOf(error: unknown): PgError | undefined {
   return undefined;
 }
 
+/**
+ * Whether a statement failed with an error the server answered (or one of the caller's,
+ * found before it was sent): a statement outside a transaction was then rolled back,
+ * and trying its parts again writes nothing twice. A lost connection is not one of
+ * these: the statement may have been committed.
+ */
+export function failedWithoutEffect(error: unknown): boolean {
+  if (error instanceof DomainError) return true;
+  const e = error as { parent?: object; original?: object; severity?: unknown } | null;
+  const server = (e?.parent ?? e?.original ?? e) as { severity?: unknown } | null | undefined;
+  return typeof server?.severity === 'string';
+}
+
 /** Turns a driver error into a domain error where the cause is the caller's. */
 export function translateError(error: unknown): unknown {
   if (error instanceof DomainError) return error;

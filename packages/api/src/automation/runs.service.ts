@@ -1,5 +1,6 @@
 import {
   type Database,
+  failedWithoutEffect,
   InvalidStateError,
   repositories,
   type Repositories,
@@ -111,17 +112,19 @@ export class RunsService {
   }
 
   /**
-   * Records runs asked for in one turn of the event loop in one statement; when that
-   * fails (a missing device, say: nothing of it is kept), each is recorded on its own,
-   * so that each caller gets its own answer.
+   * Records runs asked for in one turn of the event loop in one statement; when the
+   * database refuses it (a missing device, say: nothing of it is kept), each is recorded
+   * on its own, so that each caller gets its own answer.
    */
   private async createBatch(batch: readonly RunCreation[]): Promise<(Run | Error)[]> {
     const repos = repositories(this.db);
     if (batch.length > 1) {
       try {
         return await repos.runs.createMany(batch);
-      } catch {
-        // One of them is refused: on their own below.
+      } catch (error) {
+        // One of them was refused, and nothing was kept: on their own below. Otherwise
+        // (a lost connection) they may exist: recording them again would run them twice.
+        if (!failedWithoutEffect(error)) throw error;
       }
     }
     return Promise.all(

@@ -424,8 +424,13 @@ export class BulksRepo {
       }
       const stopping = await select<{ id: number }>(
         tx,
-        `UPDATE runs r SET cancel_requested_at = now()
-         WHERE r.bulk_id = $1 AND r.status = 'running'
+        // Rows locked in id order, as every statement that changes many running runs
+        // does: such statements never deadlock with each other.
+        `WITH l AS (
+           SELECT id FROM runs WHERE bulk_id = $1 AND status = 'running' ORDER BY id FOR UPDATE
+         )
+         UPDATE runs r SET cancel_requested_at = now() FROM l
+         WHERE r.id = l.id AND r.status = 'running'
          RETURNING r.id, pg_notify($2, r.id::text)`,
         [id, CANCEL_CHANNEL],
       );

@@ -179,10 +179,16 @@ export class ChunksRepo {
        ), n AS (
          SELECT run_id, count(*)::int AS pieces, sum(len)::bigint AS bytes, min(ord) AS first_ord
          FROM p GROUP BY run_id
+       ), l AS (
+         -- Rows locked in id order, as every statement that changes many running runs
+         -- does (the heartbeat, a bulk's cancel): they never deadlock with each other.
+         SELECT id FROM runs WHERE id IN (SELECT run_id FROM n) AND status = 'running'
+         ORDER BY id FOR UPDATE
        ), r AS (
          UPDATE runs SET chunks = runs.chunks + n.pieces, bytes = runs.bytes + n.bytes,
            updated_at = now()
-         FROM n WHERE runs.id = n.run_id AND runs.status = 'running'
+         FROM n JOIN l ON l.id = n.run_id
+         WHERE runs.id = n.run_id AND runs.status = 'running'
          RETURNING runs.id, runs.chunks - n.pieces AS first, n.first_ord
        ), c AS (
          INSERT INTO run_chunks (run_id, seq, data)

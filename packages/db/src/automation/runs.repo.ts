@@ -328,9 +328,14 @@ export class RunsRepo {
     if (ids.length === 0) return [];
     const rows = await select<{ id: number; cancel: boolean }>(
       this.ex,
-      `UPDATE runs SET heartbeat_at = now()
-       WHERE id = ANY($1::int[]) AND worker_id = $2 AND status = 'running'
-       RETURNING id, cancel_requested_at IS NOT NULL AS cancel`,
+      // Rows locked in id order (see ChunksRepo.storeMany).
+      `WITH l AS (
+         SELECT id FROM runs WHERE id = ANY($1::int[]) AND worker_id = $2 AND status = 'running'
+         ORDER BY id FOR UPDATE
+       )
+       UPDATE runs r SET heartbeat_at = now() FROM l
+       WHERE r.id = l.id AND r.status = 'running'
+       RETURNING r.id, r.cancel_requested_at IS NOT NULL AS cancel`,
       [ids, workerId],
       { prepare: true },
     );

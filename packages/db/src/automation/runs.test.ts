@@ -350,6 +350,35 @@ describe('runs repository', async () => {
     });
   });
 
+  it("starts a device's runs oldest first; an older run whose job failed for good holds none up", async () => {
+    const quota = { global: 1000, perSite: 1000 };
+    const d = await make.device();
+    const queued = (command: string) => runs.create({ deviceId: d.id, command }, { queue: true });
+    const [older, newer] = [await queued('show clock'), await queued('show version')];
+    // The newer one is handed out first (as a batch of jobs may do): it waits.
+    expect(await runs.startWithinQuota(newer.id, 'w', quota)).toBe('over');
+    expect(await runs.startWithinQuota(older.id, 'w', quota)).toMatchObject({
+      status: 'running',
+    });
+    expect(await runs.startWithinQuota(newer.id, 'w', quota)).toBe('over');
+    await runs.finish(older.id, { status: 'ok', exitCode: 0 });
+    expect(await runs.startWithinQuota(newer.id, 'w', quota)).toMatchObject({
+      status: 'running',
+    });
+    await runs.finish(newer.id, { status: 'ok', exitCode: 0 });
+
+    // An older pending run whose job failed for good (tried, unlocked) waits for nobody.
+    const [stuck, next] = [await queued('show users'), await queued('show ip route')];
+    await db.rows(
+      `UPDATE graphile_worker._private_jobs SET attempts = max_attempts, locked_at = NULL,
+         locked_by = NULL WHERE key = $1`,
+      [`run:${stuck.id}`],
+    );
+    expect(await runs.startWithinQuota(next.id, 'w', quota)).toMatchObject({
+      status: 'running',
+    });
+  });
+
   it('starts a run for its worker with its device and its template timeout in one statement', async () => {
     const quota = { global: 1000, perSite: 1000 };
     const d = await make.device();

@@ -28,9 +28,16 @@ const startFunction = (deviceCheck: boolean) => `
     END IF;
     ${
       deviceCheck
-        ? `-- One run at a time per device, whatever hands out the jobs: a run whose
-    -- device is busy waits as a run over quota does.
-    IF EXISTS (SELECT 1 FROM runs r WHERE r.device_id = run_device AND r.status = 'running') THEN
+        ? `-- One run at a time per device, in the order asked, whatever hands out the
+    -- jobs: a run waits (as a run over quota does) while its device is busy, or while
+    -- an older run of its device waits with a job that will come back (a job that
+    -- failed for good holds nothing up).
+    IF EXISTS (SELECT 1 FROM runs r WHERE r.device_id = run_device AND r.status = 'running')
+      OR EXISTS (
+        SELECT 1 FROM runs o JOIN graphile_worker.jobs j ON j.key = 'run:' || o.id
+        WHERE o.device_id = run_device AND o.status = 'pending' AND o.id < run_id
+          AND (j.attempts < j.max_attempts OR j.locked_at IS NOT NULL)
+      ) THEN
       RETURN QUERY SELECT * FROM runs WHERE id = run_id;
       RETURN;
     END IF;`
@@ -49,9 +56,9 @@ const startFunction = (deviceCheck: boolean) => `
   END $$;`;
 
 /**
- * A run starts only when no other run of its device is running, checked under the
- * start lock: the queue's per-device order no longer has to be the only guard, so that
- * workers may take jobs in batches.
+ * A run starts only when no other run of its device is running and no older one waits,
+ * checked under the start lock: the queue's per-device order no longer has to be the
+ * only guard, so that workers may take jobs in batches.
  */
 export const runDeviceBusy: Migration = {
   name: '0007-run-device-busy',

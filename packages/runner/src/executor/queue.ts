@@ -135,12 +135,16 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       pollInterval: options.pollIntervalMs ?? 1000,
       noHandleSignals: true,
       logger: queueLogger,
-      // Jobs are fetched in batches and finished jobs completed together: fewer round
-      // trips per run. A batch may hold two runs of one device; the start function lets
-      // only one run at a time per device start, and the other waits as over quota.
+      // Jobs are fetched a few at a time and finished jobs completed together: fewer
+      // round trips per run. A batch may hold two runs of one device; the start function
+      // starts them one at a time, oldest first, and the other waits as over quota. Jobs
+      // not started go back to the queue well before a silent worker counts as lost.
       preset: {
         worker: {
-          localQueue: { size: options.concurrency ?? 50 },
+          localQueue: {
+            size: Math.min(8, options.concurrency ?? 50),
+            ttl: Math.min(20_000, (options.lostAfterMs ?? 30_000) / 2),
+          },
           completeJobBatchDelay: 5,
         },
       },
@@ -170,6 +174,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
             if (outcome === 'over_quota') {
               quotaWaits.inc();
               // Waits in the queue, not in a worker slot: other sites' runs go on meanwhile.
+              // Its job keeps the run's key, by which newer runs of its device see it wait.
               await helpers.addJob(
                 RUN_TASK,
                 { runId, deviceId },
@@ -177,6 +182,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
                   queueName: `device:${deviceId}`,
                   runAt: new Date(Date.now() + QUOTA_RETRY_MS),
                   maxAttempts: 1,
+                  jobKey: `run:${runId}`,
                 },
               );
             }

@@ -1,4 +1,4 @@
-import { repositories, type Database } from '@netauto/db';
+import { failedWithoutEffect, repositories, type Database } from '@netauto/db';
 import DataLoader from 'dataloader';
 
 interface Batch {
@@ -9,9 +9,9 @@ interface Batch {
 /**
  * Stores the output batches of a process's runs: those flushed in the same turn of the
  * event loop go in one statement (one commit and one round of announcements for many
- * runs, as when many devices print at the same moment). When that statement fails, or
- * leaves a run out (it is no longer running), each is stored on its own, so that each
- * run gets its own answer.
+ * runs, as when many devices print at the same moment). When the server refuses that
+ * statement, or it leaves a run out (no longer running), each is stored on its own, so
+ * that each run gets its own answer.
  */
 export class StoreBatcher {
   private readonly loader: DataLoader<Batch, number | undefined>;
@@ -43,8 +43,11 @@ export class StoreBatcher {
       stored = await repos.chunks.storeMany(
         batches.map((b) => ({ runId: b.runId, output: b.text })),
       );
-    } catch {
-      return Promise.all(batches.map(one));
+    } catch (error) {
+      // Refused by the server (so nothing of it was kept): each on its own. Otherwise it
+      // may have been stored: storing again would repeat output, so each run fails.
+      if (failedWithoutEffect(error)) return Promise.all(batches.map(one));
+      throw error;
     }
     // A run left out is no longer running: on its own, it is told why.
     return Promise.all(
