@@ -69,12 +69,13 @@ export class RunsService {
   ) {
     this.chunkReader = new DataLoader(
       async (reads) => {
-        // Up to FOLLOW_CHUNKS chunks in one read in all, at least a few per run.
+        // Up to FOLLOW_CHUNKS chunks in one read in all (100 followers at most), at
+        // least a few per run.
         const limit = Math.max(4, Math.min(FOLLOW_BATCH, Math.floor(FOLLOW_CHUNKS / reads.length)));
         const pages = await repositories(this.db).chunks.listMany(reads, limit);
         return pages.map((chunks) => ({ chunks, more: chunks.length >= limit }));
       },
-      { cache: false, cacheKeyFn: (r) => `${r.runId}:${r.afterSeq}`, maxBatchSize: 500 },
+      { cache: false, cacheKeyFn: (r) => `${r.runId}:${r.afterSeq}`, maxBatchSize: 100 },
     );
   }
 

@@ -17,9 +17,10 @@ export class StoreBatcher {
   private readonly loader: DataLoader<Batch, number | undefined>;
 
   constructor(private readonly db: Database) {
+    // At most 50 runs a statement: 50 MiB at the most (a run's batch is 1 MiB at most).
     this.loader = new DataLoader((batches) => this.storeAll(batches), {
       cache: false,
-      maxBatchSize: 200,
+      maxBatchSize: 50,
     });
   }
 
