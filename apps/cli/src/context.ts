@@ -1,4 +1,4 @@
-import { createNetAutoClient, type NetAutoClient } from '@netauto/client';
+import { createNetAutoClient, type ClientOptions, type NetAutoClient } from '@netauto/client';
 import { configPath, readConfig, type ConfigFile } from './config.js';
 import type { CliEnv } from './env.js';
 import { CliError, UsageError } from './errors.js';
@@ -100,11 +100,11 @@ export class Context {
     return createNetAutoClient({ url, token, headers: { 'user-agent': USER_AGENT } });
   }
 
-  private clientCache: Promise<NetAutoClient> | undefined;
+  private connectionCache: Promise<ClientOptions> | undefined;
 
-  /** The client for commands that need a signed-in user. */
-  client(): Promise<NetAutoClient> {
-    this.clientCache ??= (async () => {
+  /** The server and token of a signed-in user, for the client and for output streams. */
+  connection(): Promise<ClientOptions> {
+    this.connectionCache ??= (async () => {
       const url = await this.serverUrl();
       const token = await this.token(url);
       if (!token) {
@@ -112,8 +112,16 @@ export class Context {
           `not signed in to ${url}: run \`netauto login\`, pass --token or set NETAUTO_TOKEN`,
         );
       }
-      return this.clientFor(url, token);
+      return { url, token, headers: { 'user-agent': USER_AGENT } };
     })();
+    return this.connectionCache;
+  }
+
+  private clientCache: Promise<NetAutoClient> | undefined;
+
+  /** The client for commands that need a signed-in user. */
+  client(): Promise<NetAutoClient> {
+    this.clientCache ??= this.connection().then((c) => createNetAutoClient(c));
     return this.clientCache;
   }
 }

@@ -1,4 +1,10 @@
-import { errorInfo, type NetAutoClient } from '@netauto/client';
+import {
+  errorInfo,
+  followOutput,
+  OutputStreamError,
+  type ClientOptions,
+  type NetAutoClient,
+} from '@netauto/client';
 import type { BulkProgressEvent, Run } from '@netauto/schema';
 
 /** Errors that no reconnect can cure. */
@@ -113,7 +119,9 @@ export async function resilient<T>(events: ConnectionEvents, attempt: Attempt<T>
           settle({ kind: 'retry' });
         },
         onError: (error) => {
-          if (FATAL_CODES.has(errorInfo(error)?.code ?? '')) settle({ kind: 'fatal', error });
+          const code =
+            errorInfo(error)?.code ?? (error instanceof OutputStreamError ? error.code : '');
+          if (FATAL_CODES.has(code)) settle({ kind: 'fatal', error });
           else {
             interrupted(error);
             settle({ kind: 'retry' });
@@ -149,38 +157,51 @@ export interface FollowRunOptions extends ConnectionEvents {
   onChunk: (data: string, seq: number) => void;
 }
 
-/** Follows a run's output to its end; resolves with the run as it ended. */
+/**
+ * Follows a run's output to its end through its byte stream (fast for large outputs);
+ * resolves with the run as it ended.
+ */
 export function followRun(
-  api: NetAutoClient,
+  connection: ClientOptions,
   runId: number,
   options: FollowRunOptions,
 ): Promise<Run> {
   let last = options.afterSeq ?? -1;
-  return resilient<Run>(options, (cb) =>
-    api.runs.onOutput.subscribe(
-      { runId, afterSeq: last },
-      {
-        onStarted: cb.onStarted,
-        onComplete: cb.onComplete,
-        onError: cb.onError,
-        onConnectionStateChange: cb.onConnectionStateChange,
-        onData: ({ data }) => {
-          if (data.type === 'end') {
-            cb.settle({ kind: 'done', value: data.run });
+  return resilient<Run>(options, (cb) => {
+    const stop = new AbortController();
+    void (async () => {
+      try {
+        // One connection per attempt: resilient() decides when to connect again.
+        for await (const event of followOutput(connection, runId, {
+          afterSeq: last,
+          signal: stop.signal,
+          retries: 0,
+          onConnected: cb.onStarted,
+        })) {
+          if (event.type === 'end') {
+            cb.settle({ kind: 'done', value: event.run });
             return;
           }
-          if (data.seq <= last) return; // sent again after a reconnect: already written
-          if (data.seq !== last + 1) {
-            // A chunk is missing: subscribe again from the last one written.
+          if (event.seq <= last) continue; // already written
+          if (event.seq !== last + 1) {
+            // A chunk is missing: follow again from the last one written.
             cb.settle({ kind: 'retry' });
             return;
           }
-          last = data.seq;
-          options.onChunk(data.data, data.seq);
-        },
+          last = event.seq;
+          options.onChunk(event.data, event.seq);
+        }
+        cb.onComplete();
+      } catch (error) {
+        if (!stop.signal.aborted) cb.onError(error);
+      }
+    })();
+    return {
+      unsubscribe: () => {
+        stop.abort();
       },
-    ),
-  );
+    };
+  });
 }
 
 export interface FollowBulkOptions extends ConnectionEvents {

@@ -88,6 +88,8 @@ export interface FollowOutputOptions {
   retries?: number;
   /** The wait before connecting again, doubled each time up to 5 s (default 500 ms). */
   retryDelayMs?: number;
+  /** Called each time the server starts sending the stream. */
+  onConnected?: () => void;
 }
 
 /**
@@ -129,6 +131,7 @@ export async function* followOutput(
         throw Object.assign(error, { retry: true });
       }
       if (!response.body) throw new OutputStreamError('UNKNOWN', 'the server sent no stream');
+      follow.onConnected?.();
       const reader = new FrameReader();
       for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
         for (const frame of reader.push(bytes)) {

@@ -196,8 +196,9 @@ async function single(
 ) {
   const file = outDir ? new FileNames(outDir).for(device.hostname, device.id) : undefined;
   const sink: Sink = file ? new FileSink(file) : c.json ? new MemorySink() : new StdoutSink(c.out);
+  const connection = await c.connection();
   const final = await interruptible(c, run.id, (signal) =>
-    followRun(api, run.id, {
+    followRun(connection, run.id, {
       signal,
       onChunk: (data) => {
         sink.write(data);
@@ -286,7 +287,7 @@ export async function followBulkRun(
         : c.json
           ? new MemorySink()
           : new PrefixSink(color(`${result.hostname} |`), writeLine);
-      const final = await followRun(api, result.runId, {
+      const final = await followRun(await c.connection(), result.runId, {
         signal: controller.signal,
         onChunk: (data) => {
           sink.write(data);

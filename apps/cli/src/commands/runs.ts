@@ -217,8 +217,9 @@ export function runsCommand(ctx: () => Context): CommandUnknownOpts {
         sink.write(text);
       }
       if (o.follow) {
+        const connection = await c.connection();
         run = await interruptible(c, id, (signal) =>
-          followRun(api, id, {
+          followRun(connection, id, {
             afterSeq,
             signal,
             onChunk: (data) => {
