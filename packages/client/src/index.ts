@@ -90,6 +90,8 @@ export interface FollowOutputOptions {
   retryDelayMs?: number;
   /** Called each time the server starts sending the stream. */
   onConnected?: () => void;
+  /** Called when the connection is lost, before connecting again. */
+  onInterrupted?: (error: unknown) => void;
 }
 
 /**
@@ -159,6 +161,7 @@ export async function* followOutput(
       if (!retry) throw error;
       failures = last > progress ? 1 : failures + 1;
       if (failures > (follow.retries ?? 5)) throw error;
+      follow.onInterrupted?.(error);
       const delay = Math.min(5000, (follow.retryDelayMs ?? 500) * 2 ** (failures - 1));
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
