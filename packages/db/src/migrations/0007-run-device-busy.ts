@@ -1,6 +1,6 @@
 import type { Migration } from './types.js';
 
-/** The start function, with or without the check that the run's device is free. */
+/** The start function: as it is now, or as 0005 made it (for going back). */
 const startFunction = (deviceCheck: boolean) => `
   CREATE OR REPLACE FUNCTION runs_start_within_quota(
     run_id integer, worker text, max_global integer, max_site integer
@@ -12,7 +12,22 @@ const startFunction = (deviceCheck: boolean) => `
     total integer;
     on_site integer;
   BEGIN
-    -- The run's own row first: a cancel holding it is waited for without holding
+    ${
+      deviceCheck
+        ? `-- The lock every start needs first, taken before this transaction writes
+    -- anything: a start waiting for it holds no transaction id, so it never holds back
+    -- readers of changes in commit order (a bulk's progress). Then the run's row, not
+    -- waited for: held by a cancel, the run is looked at again later, as over quota.
+    PERFORM pg_advisory_xact_lock(727316402);
+    SELECT r.status, coalesce(d.site, 'default'), r.device_id
+      INTO run_status, run_site, run_device
+      FROM runs r JOIN devices d ON d.id = r.device_id WHERE r.id = run_id
+      FOR UPDATE OF r SKIP LOCKED;
+    IF NOT FOUND THEN
+      RETURN QUERY SELECT * FROM runs WHERE id = run_id;
+      RETURN;
+    END IF;`
+        : `-- The run's own row first: a cancel holding it is waited for without holding
     -- the lock every start needs.
     SELECT r.status, coalesce(d.site, 'default'), r.device_id
       INTO run_status, run_site, run_device
@@ -21,7 +36,8 @@ const startFunction = (deviceCheck: boolean) => `
     IF NOT FOUND THEN
       RETURN;
     END IF;
-    PERFORM pg_advisory_xact_lock(727316402);
+    PERFORM pg_advisory_xact_lock(727316402);`
+    }
     IF run_status <> 'pending' THEN
       RAISE EXCEPTION 'run % is % and cannot become running', run_id, run_status
         USING ERRCODE = 'check_violation', CONSTRAINT = 'runs_status_transition';
