@@ -104,7 +104,7 @@ async function answer(
     return problem(new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in or send a token' }));
   }
   try {
-    await services.runs.byId(id);
+    await services.runs.get(id);
   } catch (error) {
     const known = toTRPCError(error);
     if (known) return problem(known);

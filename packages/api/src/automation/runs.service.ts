@@ -158,6 +158,11 @@ export class RunsService {
     return repositories(this.db).runs.list(input);
   }
 
+  /** The run alone (no device or template): one read. */
+  get(id: number): Promise<Run> {
+    return repositories(this.db).runs.get(id);
+  }
+
   byId(id: number): Promise<RunDetail> {
     return repositories(this.db).runs.get(id, { device: true, template: true });
   }
