@@ -20,6 +20,8 @@ export class StoreBatcher {
     // At most 50 runs a statement: 50 MiB at the most (a run's batch is 1 MiB at most).
     this.loader = new DataLoader((batches) => this.storeAll(batches), {
       cache: false,
+      // After this turn's timers and I/O: runs whose timers fired together share a batch.
+      batchScheduleFn: (dispatch) => setImmediate(dispatch),
       maxBatchSize: 50,
     });
   }
