@@ -22,7 +22,7 @@ export { DevicesRepo } from './inventory/devices.repo.js';
 export { GroupsRepo } from './inventory/groups.repo.js';
 export { TemplatesRepo } from './automation/templates.repo.js';
 export { RunsRepo, type RunOutcome, type RunPreload } from './automation/runs.repo.js';
-export { ChunksRepo, splitOutput, storedText } from './automation/chunks.repo.js';
+export { ChunksRepo, storedText } from './automation/chunks.repo.js';
 export {
   UsersRepo,
   type UserWithSecret,

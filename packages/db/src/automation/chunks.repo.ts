@@ -61,15 +61,6 @@ export function packOutput(
 }
 
 /**
- * Splits text into pieces of at most `max` UTF-8 bytes without cutting a character.
- * PostgreSQL text cannot hold NUL, so NUL becomes U+FFFD.
- */
-export function splitOutput(text: string, max = MAX_CHUNK_BYTES): string[] {
-  const { data, offsets, lengths } = packOutput(text, max);
-  return offsets.map((o, i) => data.toString('utf8', o, o + (lengths[i] ?? 0)));
-}
-
-/**
  * The rows of packed output in SQL: `p.data` (text) and `p.ord` (from 1), from the
  * parameters holding the buffer, the offsets and the lengths.
  */

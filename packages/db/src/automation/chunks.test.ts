@@ -1,21 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/db.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
-import { splitOutput } from './chunks.repo.js';
+import { packOutput } from './chunks.repo.js';
 
-describe('splitOutput', () => {
+/** The chunks packed output is cut into, as texts. */
+const pieces = (text: string, max?: number) => {
+  const { data, offsets, lengths } = packOutput(text, max);
+  return offsets.map((o, i) => data.toString('utf8', o, o + (lengths[i] ?? 0)));
+};
+
+describe('packOutput', () => {
   it('keeps pieces within the byte limit without cutting a character', () => {
     const text = 'aé€😀'.repeat(1000);
-    const pieces = splitOutput(text, 7);
-    expect(pieces.join('')).toBe(text);
-    for (const p of pieces) {
+    const cut = pieces(text, 7);
+    expect(cut.join('')).toBe(text);
+    for (const p of cut) {
       expect(Buffer.byteLength(p)).toBeLessThanOrEqual(7);
       expect(p).not.toContain('\uFFFD');
     }
   });
 
   it('replaces NUL, which PostgreSQL text cannot hold', () => {
-    expect(splitOutput('a\u0000b')).toEqual(['a\uFFFDb']);
+    expect(pieces('a\u0000b')).toEqual(['a\uFFFDb']);
   });
 });
 

@@ -278,18 +278,10 @@ export class RunsRepo {
    * counts, so that workers in any number of processes never start too many. Returns
    * 'over' when a quota is full (the run stays pending), or the started run.
    */
-  async startWithinQuota(
-    id: number,
-    workerId: string | undefined,
-    quota: { global: number; perSite: number },
-  ): Promise<Run | 'over'> {
-    const started = await this.startForWorker(id, workerId, quota);
-    return started === 'over' ? 'over' : started.run;
-  }
-
   /**
-   * Starts a pending run within the quotas (as startWithinQuota) and, in the same
-   * statement, reads what its worker needs: the device, and the template's command
+   * Starts a pending run if fewer than the quotas' runs are running (in all and on its
+   * site) and no run of its device runs or waits before it; in the same statement,
+   * reads what its worker needs: the device, and the template's command
    * timeout (a run's device cannot be deleted). 'over' when a quota is full (the run
    * stays pending).
    */

@@ -8,6 +8,11 @@ import { OUTPUT_CHANNEL } from './queue.repo.js';
 describe('runs repository', async () => {
   const { repos, make, db, url } = await useTestDatabase();
   const runs = repos.runs;
+  /** Starts a run as its worker does: the run started, or 'over' (it stays pending). */
+  const start = async (id: number, worker: string, quota: { global: number; perSite: number }) => {
+    const started = await runs.startForWorker(id, worker, quota);
+    return started === 'over' ? started : started.run;
+  };
 
   it('creates a pending run with who asked for it', async () => {
     const user = await make.user({ email: 'ana@example.net' });
@@ -210,7 +215,7 @@ describe('runs repository', async () => {
       const canceled = await make.run();
       const done = await make.run();
       await runs.finish(canceled.id, { status: 'error', reason: 'canceled' }, ['pending']);
-      await runs.startWithinQuota(done.id, 'w', { global: 1000, perSite: 1000 });
+      await start(done.id, 'w', { global: 1000, perSite: 1000 });
       await runs.complete(done.id, { status: 'ok', exitCode: 0 }, 'bye\n');
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(heard.filter((p) => [canceled.id, done.id].includes(Number(p.split(':')[0])))).toEqual(
@@ -235,12 +240,12 @@ describe('runs repository', async () => {
       );
       // The held run's start does not wait for the cancel: it is looked at again later,
       // as a run over quota is, and other runs start meanwhile.
-      expect(await runs.startWithinQuota(held.id, 'w', quota)).toBe('over');
-      expect(await runs.startWithinQuota(other.id, 'w', quota)).toMatchObject({
+      expect(await start(held.id, 'w', quota)).toBe('over');
+      expect(await start(other.id, 'w', quota)).toMatchObject({
         status: 'running',
       });
       await cancel.query('COMMIT');
-      await expect(runs.startWithinQuota(held.id, 'w', quota)).rejects.toThrow(InvalidStateError);
+      await expect(start(held.id, 'w', quota)).rejects.toThrow(InvalidStateError);
       expect((await runs.get(held.id)).status).toBe('error');
     } finally {
       await cancel.end();
@@ -257,11 +262,11 @@ describe('runs repository', async () => {
     const r3 = await make.run({ deviceId: c.id });
     const running = (await runs.list({ status: ['running'], limit: 100 })).items.length;
     const quota = { global: running + 2, perSite: 1 };
-    expect(await runs.startWithinQuota(r1.id, 'w', quota)).toMatchObject({ status: 'running' });
-    expect(await runs.startWithinQuota(r2.id, 'w', quota)).toBe('over');
-    expect(await runs.startWithinQuota(r3.id, 'w', quota)).toMatchObject({ status: 'running' });
+    expect(await start(r1.id, 'w', quota)).toMatchObject({ status: 'running' });
+    expect(await start(r2.id, 'w', quota)).toBe('over');
+    expect(await start(r3.id, 'w', quota)).toMatchObject({ status: 'running' });
     // The global quota is full now, whatever the site.
-    expect(await runs.startWithinQuota(r2.id, 'w', { ...quota, perSite: 5 })).toBe('over');
+    expect(await start(r2.id, 'w', { ...quota, perSite: 5 })).toBe('over');
     expect((await runs.get(r2.id)).status).toBe('pending');
   });
 
@@ -332,17 +337,14 @@ describe('runs repository', async () => {
     const second = await make.run({ deviceId: d.id });
     const other = await make.run();
     // Both handed out at once (as a batch of jobs may be): one starts, one waits.
-    const [a, b] = await Promise.all([
-      runs.startWithinQuota(first.id, 'w1', quota),
-      runs.startWithinQuota(second.id, 'w2', quota),
-    ]);
+    const [a, b] = await Promise.all([start(first.id, 'w1', quota), start(second.id, 'w2', quota)]);
     expect([a, b].filter((s) => s === 'over')).toHaveLength(1);
     const [busy, waiting] = a === 'over' ? [second, first] : [first, second];
     expect((await runs.get(waiting.id)).status).toBe('pending');
     // Another device is not held up.
-    expect(await runs.startWithinQuota(other.id, 'w1', quota)).toMatchObject({ status: 'running' });
+    expect(await start(other.id, 'w1', quota)).toMatchObject({ status: 'running' });
     await runs.finish(busy.id, { status: 'ok', exitCode: 0 });
-    expect(await runs.startWithinQuota(waiting.id, 'w1', quota)).toMatchObject({
+    expect(await start(waiting.id, 'w1', quota)).toMatchObject({
       status: 'running',
     });
   });
@@ -353,13 +355,13 @@ describe('runs repository', async () => {
     const queued = (command: string) => runs.create({ deviceId: d.id, command }, { queue: true });
     const [older, newer] = [await queued('show clock'), await queued('show version')];
     // The newer one is handed out first (as a batch of jobs may do): it waits.
-    expect(await runs.startWithinQuota(newer.id, 'w', quota)).toBe('over');
-    expect(await runs.startWithinQuota(older.id, 'w', quota)).toMatchObject({
+    expect(await start(newer.id, 'w', quota)).toBe('over');
+    expect(await start(older.id, 'w', quota)).toMatchObject({
       status: 'running',
     });
-    expect(await runs.startWithinQuota(newer.id, 'w', quota)).toBe('over');
+    expect(await start(newer.id, 'w', quota)).toBe('over');
     await runs.finish(older.id, { status: 'ok', exitCode: 0 });
-    expect(await runs.startWithinQuota(newer.id, 'w', quota)).toMatchObject({
+    expect(await start(newer.id, 'w', quota)).toMatchObject({
       status: 'running',
     });
     await runs.finish(newer.id, { status: 'ok', exitCode: 0 });
@@ -371,7 +373,7 @@ describe('runs repository', async () => {
          locked_by = NULL WHERE key = $1`,
       [`run:${stuck.id}`],
     );
-    expect(await runs.startWithinQuota(next.id, 'w', quota)).toMatchObject({
+    expect(await start(next.id, 'w', quota)).toMatchObject({
       status: 'running',
     });
   });
