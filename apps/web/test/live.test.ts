@@ -1,18 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
-import { authSettingsFrom, createServices, readApiEnv, type Identity } from '@netauto/api';
-import { createTestDatabase } from '@netauto/db/testing';
-import { startLab, type Lab } from '@netauto/devsim';
+import type { Lab } from '@netauto/devsim';
 import type { Page, Response } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  DEVSIM,
-  screenshot,
-  signIn as signInAs,
-  startApp,
-  startBrowser,
-  type RunningApp,
-} from './app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshot, type RunningApp } from './app.js';
+import { browserSuite, type BrowserSuite } from './suite.js';
 
 const ADMIN = { email: 'admin@live.example.net', password: 'admin-password-live' };
 const OPERATOR = { email: 'operator@live.example.net', password: 'operator-password-live' };
@@ -22,78 +14,57 @@ const VAULT_PASSWORD = 'vault-Pa55-only-in-the-store';
 const MIB = 1024 * 1024;
 
 describe('the web UI, part 2: live runs, history, bulk runs, administration (Chromium)', () => {
-  let app: RunningApp;
-  let lab: Lab;
-  let browser: Awaited<ReturnType<typeof startBrowser>>;
-  let page: Page;
-  let drop: () => Promise<void>;
-  let stopServices: () => Promise<void>;
   const ids: Record<string, number> = {};
   let coreGroup = 0;
-
-  beforeAll(async () => {
-    const test = await createTestDatabase(inject('netautoPg'));
-    drop = () => test.drop();
-    lab = await startLab({
-      devices: [
-        { hostname: 'lv-r1', platform: 'cisco_ios', site: 'lab' },
-        { hostname: 'lv-r2', platform: 'arista_eos', site: 'lab' },
-        {
-          hostname: 'lv-bad',
-          platform: 'cisco_ios',
-          site: 'lab',
-          faults: { rejectPassword: true },
-        },
-        {
-          hostname: 'lv-drip',
-          platform: 'cisco_ios',
-          site: 'lab',
-          faults: { dripBytesPerSecond: 600 },
-        },
-        { hostname: 'lv-h1', platform: 'linux', site: 'lab' },
-        { hostname: 'lv-big', platform: 'linux', site: 'lab' },
-        { hostname: 'lv-vault', platform: 'cisco_ios', site: 'lab', password: VAULT_PASSWORD },
-        { hostname: 'lv-hk', platform: 'cisco_ios', site: 'lab' },
-      ],
-    });
-    const services = createServices(test.db, authSettingsFrom(readApiEnv({})));
-    stopServices = () => services.hub.stop();
-    const admin = await services.users.create(null, { ...ADMIN, role: 'admin' });
-    await services.users.create(null, { ...OPERATOR, role: 'operator' });
-    await services.users.create(null, { ...VIEWER, role: 'viewer' });
-    const actor: Identity = { user: admin, via: 'session', readOnly: false };
-    const rows = JSON.parse(lab.inventory('json')) as Parameters<typeof services.devices.import>[1];
-    for (const row of rows) if (row.hostname === 'lv-vault') row.credRef = 'db:VAULT';
-    const result = await services.devices.import(actor, rows);
-    rows.forEach((row, i) => (ids[row.hostname] = result.ids[i] ?? 0));
-    const core = await services.groups.create(actor, { name: 'lv-core' });
-    coreGroup = core.id;
-    for (const name of ['lv-r1', 'lv-r2', 'lv-bad']) {
-      await services.groups.addMember(actor, { groupId: core.id, deviceId: ids[name] ?? 0 });
-    }
-
-    app = await startApp({
-      DATABASE_URL: test.url,
-      NETAUTO_ADMIN_EMAIL: ADMIN.email,
-      NETAUTO_ADMIN_PASSWORD: ADMIN.password,
-      NETAUTO_WORKERS: '1',
-      NETAUTO_SECRET_KEY: randomBytes(32).toString('base64'),
-      ...DEVSIM,
-    });
-    browser = await startBrowser();
-    page = browser.page;
+  const suite = browserSuite({
+    devices: [
+      { hostname: 'lv-r1', platform: 'cisco_ios', site: 'lab' },
+      { hostname: 'lv-r2', platform: 'arista_eos', site: 'lab' },
+      {
+        hostname: 'lv-bad',
+        platform: 'cisco_ios',
+        site: 'lab',
+        faults: { rejectPassword: true },
+      },
+      {
+        hostname: 'lv-drip',
+        platform: 'cisco_ios',
+        site: 'lab',
+        faults: { dripBytesPerSecond: 600 },
+      },
+      { hostname: 'lv-h1', platform: 'linux', site: 'lab' },
+      { hostname: 'lv-big', platform: 'linux', site: 'lab' },
+      { hostname: 'lv-vault', platform: 'cisco_ios', site: 'lab', password: VAULT_PASSWORD },
+      { hostname: 'lv-hk', platform: 'cisco_ios', site: 'lab' },
+    ],
+    users: [
+      { ...ADMIN, role: 'admin' },
+      { ...OPERATOR, role: 'operator' },
+      { ...VIEWER, role: 'viewer' },
+    ],
+    env: { NETAUTO_SECRET_KEY: randomBytes(32).toString('base64') },
+    seed: async ({ services, actor, lab }) => {
+      const rows = JSON.parse(lab.inventory('json')) as Parameters<
+        typeof services.devices.import
+      >[1];
+      for (const row of rows) if (row.hostname === 'lv-vault') row.credRef = 'db:VAULT';
+      const result = await services.devices.import(actor, rows);
+      rows.forEach((row, i) => (ids[row.hostname] = result.ids[i] ?? 0));
+      const core = await services.groups.create(actor, { name: 'lv-core' });
+      coreGroup = core.id;
+      for (const name of ['lv-r1', 'lv-r2', 'lv-bad']) {
+        await services.groups.addMember(actor, { groupId: core.id, deviceId: ids[name] ?? 0 });
+      }
+    },
   });
-
-  afterAll(async () => {
-    await browser.close();
-    const code = await app.stop();
-    await lab.stop();
-    await stopServices();
-    await drop();
-    expect(code).toBe(0);
+  let app: RunningApp;
+  let lab: Lab;
+  let browser: BrowserSuite['browser'];
+  let page: Page;
+  beforeAll(() => {
+    ({ app, lab, browser, page } = suite);
   });
-
-  const signIn = (who: { email: string; password: string }) => signInAs(browser, app.url, who);
+  const signIn = (who: { email: string; password: string }) => suite.signIn(who);
 
   /** Runs a command from a device's page; resolves with the run's id once its live view shows. */
   async function runOn(hostname: string, command: string): Promise<number> {

@@ -1,84 +1,54 @@
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { authSettingsFrom, createServices, readApiEnv, type Identity } from '@netauto/api';
-import { createTestDatabase } from '@netauto/db/testing';
-import { commandOutput, startLab, type Lab } from '@netauto/devsim';
+import { commandOutput } from '@netauto/devsim';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  DEVSIM,
-  screenshot,
-  signIn as signInAs,
-  startApp,
-  startBrowser,
-  type RunningApp,
-} from './app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEVSIM, screenshot, type RunningApp } from './app.js';
+import { browserSuite, type BrowserSuite } from './suite.js';
 
 const ADMIN = { email: 'admin@e2e.example.net', password: 'admin-password-e2e' };
 const VIEWER = { email: 'viewer@e2e.example.net', password: 'viewer-password-e2e' };
 
 describe('the web UI, end to end (built app, PostgreSQL, devsim over SSH, Chromium)', () => {
-  let app: RunningApp;
-  let lab: Lab;
-  let browser: Awaited<ReturnType<typeof startBrowser>>;
-  let page: Page;
-  let drop: () => Promise<void>;
-  let stopServices: () => Promise<void>;
   const ids: Record<string, number> = {};
-
-  beforeAll(async () => {
-    const test = await createTestDatabase(inject('netautoPg'));
-    drop = () => test.drop();
-    lab = await startLab({
-      devices: [
-        { hostname: 'e2e-r1', platform: 'cisco_ios', site: 'lab' },
-        { hostname: 'e2e-h1', platform: 'linux', site: 'lab' },
-      ],
-    });
-    const services = createServices(test.db, authSettingsFrom(readApiEnv({})));
-    stopServices = () => services.hub.stop();
-    const admin = await services.users.create(null, { ...ADMIN, role: 'admin' });
-    await services.users.create(null, { ...VIEWER, role: 'viewer' });
-    const actor: Identity = { user: admin, via: 'session', readOnly: false };
-    // The lab's devices, and a crowd to search through.
-    const rows = JSON.parse(lab.inventory('json')) as Parameters<typeof services.devices.import>[1];
-    const crowd = Array.from({ length: 120 }, (_, i) => ({
-      hostname: `crowd-${String(i).padStart(3, '0')}`,
-      ip: `10.20.${Math.floor(i / 250)}.${(i % 250) + 1}`,
-      username: 'netops',
-      credRef: 'env:LAB',
-      platform: i % 2 ? ('arista_eos' as const) : ('juniper_junos' as const),
-      site: i % 3 ? 'par1' : 'fra1',
-    }));
-    await services.devices.import(actor, [...rows, ...crowd]);
-    for (const name of ['e2e-r1', 'e2e-h1']) {
-      const found = await services.devices.list({ q: name, limit: 5 });
-      ids[name] = found.items.find((d) => d.hostname === name)?.id ?? 0;
-    }
-    await services.groups.create(actor, { name: 'core', description: 'Core routers' });
-
-    app = await startApp({
-      DATABASE_URL: test.url,
-      NETAUTO_ADMIN_EMAIL: ADMIN.email,
-      NETAUTO_ADMIN_PASSWORD: ADMIN.password,
-      NETAUTO_WORKERS: '1',
-      ...DEVSIM,
-    });
-    browser = await startBrowser();
-    page = browser.page;
+  const suite = browserSuite({
+    devices: [
+      { hostname: 'e2e-r1', platform: 'cisco_ios', site: 'lab' },
+      { hostname: 'e2e-h1', platform: 'linux', site: 'lab' },
+    ],
+    users: [
+      { ...ADMIN, role: 'admin' },
+      { ...VIEWER, role: 'viewer' },
+    ],
+    seed: async ({ services, actor, lab }) => {
+      // The lab's devices, and a crowd to search through.
+      const rows = JSON.parse(lab.inventory('json')) as Parameters<
+        typeof services.devices.import
+      >[1];
+      const crowd = Array.from({ length: 120 }, (_, i) => ({
+        hostname: `crowd-${String(i).padStart(3, '0')}`,
+        ip: `10.20.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+        username: 'netops',
+        credRef: 'env:LAB',
+        platform: i % 2 ? ('arista_eos' as const) : ('juniper_junos' as const),
+        site: i % 3 ? 'par1' : 'fra1',
+      }));
+      await services.devices.import(actor, [...rows, ...crowd]);
+      for (const name of ['e2e-r1', 'e2e-h1']) {
+        const found = await services.devices.list({ q: name, limit: 5 });
+        ids[name] = found.items.find((d) => d.hostname === name)?.id ?? 0;
+      }
+      await services.groups.create(actor, { name: 'core', description: 'Core routers' });
+    },
   });
-
-  afterAll(async () => {
-    await browser.close();
-    const code = await app.stop();
-    await lab.stop();
-    await stopServices();
-    await drop();
-    expect(code).toBe(0);
+  let app: RunningApp;
+  let browser: BrowserSuite['browser'];
+  let page: Page;
+  beforeAll(() => {
+    ({ app, browser, page } = suite);
   });
-
-  const signIn = (who: { email: string; password: string }) => signInAs(browser, app.url, who);
+  const signIn = (who: { email: string; password: string }) => suite.signIn(who);
 
   async function hostnamesShown(): Promise<string[]> {
     return page.locator('tbody tr td:first-child a').allTextContents();
