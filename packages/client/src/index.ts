@@ -132,7 +132,15 @@ export async function* followOutput(
         if (response.status < 500) throw error;
         throw Object.assign(error, { retry: true });
       }
-      if (!response.body) throw new OutputStreamError('UNKNOWN', 'the server sent no stream');
+      const type = response.headers.get('content-type') ?? 'none';
+      if (!type.startsWith(OUTPUT_FRAMES_TYPE) || !response.body) {
+        // A proxy's page, or not a NetAuto server at all.
+        throw new OutputStreamError(
+          'UNKNOWN',
+          `${url} did not answer with a run's output stream (content type ${type}): is ${options.url} a NetAuto server?`,
+          response.status,
+        );
+      }
       follow.onConnected?.();
       const reader = new FrameReader();
       for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {

@@ -334,6 +334,14 @@ describe('live run output through the API, from queue to subscriber', async () =
       await expect(followOutput({ url, token }, 987_654).next()).rejects.toBeInstanceOf(
         OutputStreamError,
       );
+      // Something else than NetAuto answering (a proxy's page): said plainly.
+      const proxy: typeof fetch = () =>
+        Promise.resolve(
+          new Response('<html>Welcome</html>', { headers: { 'content-type': 'text/html' } }),
+        );
+      await expect(followOutput({ url, token, fetch: proxy }, run.id).next()).rejects.toThrow(
+        /did not answer with a run's output stream \(content type text\/html\)/,
+      );
     });
   });
 });
