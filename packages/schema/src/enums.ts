@@ -59,9 +59,30 @@ export const RUN_ERROR_REASONS = [
   'output_limit',
   'canceled',
   'worker_lost',
+  'nonzero_exit',
+  'credential_out_of_scope',
 ] as const;
 export const RunErrorReason = z.enum(RUN_ERROR_REASONS);
 export type RunErrorReason = z.infer<typeof RunErrorReason>;
+
+/** Each reason as a sentence a person reads, shown beside its code by every interface. */
+export const RUN_ERROR_REASON_TEXT: Record<RunErrorReason, string> = {
+  connect_timeout: 'The device did not answer in time when connecting.',
+  unreachable: 'The device could not be reached (connection refused or no route).',
+  auth_failed: 'The device refused the credential.',
+  host_key_mismatch: "The device's host key changed; an admin must accept the new key.",
+  host_key_unknown: "The device's host key is unknown and strict host key checking is on.",
+  missing_secret: "The device's credential is not configured on the runner.",
+  credential_out_of_scope:
+    "The device's credential may not be used for its address or site; an admin sets its scope.",
+  command_timeout: 'The command did not finish in time.',
+  connection_lost: 'The connection to the device was lost while the command ran.',
+  device_rejected_command: 'The device rejected the command.',
+  nonzero_exit: 'The command exited with a non-zero status.',
+  output_limit: 'The output passed the limit kept for one run.',
+  canceled: 'The run was canceled.',
+  worker_lost: 'The worker running it stopped; its output so far is kept.',
+};
 
 export const USER_ROLES = ['viewer', 'operator', 'admin'] as const;
 export const UserRole = z.enum(USER_ROLES);
