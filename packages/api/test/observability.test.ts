@@ -157,7 +157,7 @@ describe('metrics, health and logs', async () => {
     expect(lines.length).toBeGreaterThan(5);
     for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
     expect(text).toContain('"procedure":"auth.login"');
-    expect(text).toContain('[redacted]');
+    expect(text).toContain('"msg":"api call failed"');
     const secrets = [
       PASSWORD,
       newPassword,
@@ -169,12 +169,88 @@ describe('metrics, health and logs', async () => {
     for (const secret of secrets) expect(text).not.toContain(secret);
   });
 
+  it('logs no value typed into sign-in, user, credential or token inputs, at debug level', async () => {
+    const admin = await api.signedIn('admin', 'log-admin@example.net');
+    const from = lines.length;
+    // What people type by mistake, under names that look like nothing secret.
+    const typed = {
+      passwordAsEmail: 'Tr0ub4dor&3-typed-in-email',
+      wrongEmail: 'someone-real@example.net',
+      userEmail: 'not an e-mail 7c1d',
+      role: 'superuser-5e2a',
+      credentialName: 'bad name 91fa',
+      credentialUser: 'netops-user-4b7e',
+      misnamedSecret: 'misnamed-secret-0d3c',
+      tokenName: 'token-name-8a6f',
+      days: 'ninety-days-2f4b',
+      resetId: 'reset-id-3e9c',
+    };
+    const anon = api.anonymous();
+    await expect(
+      anon.auth.login({ email: typed.passwordAsEmail, password: 'whatever' }),
+    ).rejects.toThrow();
+    await expect(
+      anon.auth.login({ email: typed.wrongEmail, password: typed.passwordAsEmail }),
+    ).rejects.toThrow();
+    await expect(
+      admin.caller.admin.users.create({
+        email: typed.userEmail,
+        password: 'long enough password',
+        role: typed.role as 'viewer',
+      }),
+    ).rejects.toThrow();
+    await expect(
+      admin.caller.admin.users.resetPassword({ id: typed.resetId as never, password: 'short' }),
+    ).rejects.toThrow();
+    await expect(
+      admin.caller.admin.credentials.set({
+        name: typed.credentialName,
+        username: typed.credentialUser,
+        pw: typed.misnamedSecret,
+      } as never),
+    ).rejects.toThrow();
+    await expect(
+      admin.caller.admin.tokens.create({
+        userId: admin.user.id,
+        name: typed.tokenName,
+        expiresInDays: typed.days as never,
+      }),
+    ).rejects.toThrow();
+    await expect(
+      admin.caller.auth.changePassword({
+        currentPassword: typed.passwordAsEmail,
+        newPassword: typed.credentialUser,
+      }),
+    ).rejects.toThrow();
+
+    const text = lines.slice(from).join('');
+    for (const value of Object.values(typed)) expect(text).not.toContain(value);
+    // What is logged: the procedure, its outcome and the names of the refused fields.
+    const failed = lines
+      .slice(from)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'api call failed');
+    expect(failed.map((l) => [l.procedure, l.code])).toEqual([
+      ['auth.login', 'BAD_REQUEST'],
+      ['auth.login', 'UNAUTHORIZED'],
+      ['admin.users.create', 'BAD_REQUEST'],
+      ['admin.users.resetPassword', 'BAD_REQUEST'],
+      ['admin.credentials.set', 'BAD_REQUEST'],
+      ['admin.tokens.create', 'BAD_REQUEST'],
+      ['auth.changePassword', 'FORBIDDEN'],
+    ]);
+    expect(failed[0]?.fields).toEqual(['email']);
+    expect(failed[2]?.fields).toEqual(['email', 'role']);
+    expect(failed[4]?.fields).toEqual(['input', 'name', 'password']);
+  });
+
   it('redacts secret-looking keys at any depth', () => {
     expect(
       redactSecrets({
         a: { b: [{ password: 'p', enableSecret: 's', privateKey: 'k', name: 'ok' }] },
         headers: { cookie: 'c', Authorization: 'Bearer t' },
         apiToken: 't',
+        procedure: { name: 'auth.login', input: { email: 'typed-password' } },
       }),
     ).toEqual({
       a: {
@@ -189,6 +265,7 @@ describe('metrics, health and logs', async () => {
       },
       headers: { cookie: '[redacted]', Authorization: '[redacted]' },
       apiToken: '[redacted]',
+      procedure: { name: 'auth.login', input: '[redacted]' },
     });
   });
 });

@@ -2,9 +2,12 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'p
 
 export type { Logger } from 'pino';
 
-/** Keys whose values never reach a log line, at any depth. */
+/**
+ * Keys whose values never reach a log line, at any depth. An API call's input is one of
+ * them whatever its fields are called: people type passwords into the wrong field.
+ */
 const SECRET_KEY =
-  /pass(word|phrase)?|secret|token|priv(ate)?_?key|cookie|authorization|credential|hash$|^key$/i;
+  /pass(word|phrase)?|secret|token|priv(ate)?_?key|cookie|authorization|credential|hash$|^key$|^(raw_?)?input$/i;
 
 /** Paths pino removes fast before the deep pass below (the common places). */
 const REDACT_PATHS = [
@@ -24,9 +27,7 @@ const REDACT_PATHS = [
   'req.headers.authorization',
   'headers.cookie',
   'headers.authorization',
-  'input.password',
-  'input.currentPassword',
-  'input.newPassword',
+  'input',
 ];
 
 export const REDACTED = '[redacted]';
