@@ -13,6 +13,7 @@ import { AccessService } from './admin/access.service.js';
 import { RetentionService } from './admin/retention.service.js';
 import { UsersService } from './admin/users.service.js';
 import { AuthService } from './auth/auth.service.js';
+import type { Identity } from './context.js';
 import { BulksService } from './automation/bulks.service.js';
 import { RunsService } from './automation/runs.service.js';
 import { TemplatesService } from './automation/templates.service.js';
@@ -22,8 +23,12 @@ import { GroupsService } from './inventory/groups.service.js';
 
 export class AuditService {
   constructor(private readonly db: Database) {}
-  list(input: AuditListInput): Promise<Page<AuditEvent>> {
-    return repositories(this.db).audit.list(input);
+  /** The events the reader's role may read (see AUDIT_VISIBILITY), newest first. */
+  list(reader: Identity, input: AuditListInput): Promise<Page<AuditEvent>> {
+    return repositories(this.db).audit.list(input, {
+      role: reader.user.role,
+      userId: reader.user.id,
+    });
   }
 }
 

@@ -1,3 +1,4 @@
+import { AUDIT_VISIBILITY } from '@netauto/schema';
 import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import type { Meta } from '../src/trpc.js';
@@ -130,6 +131,125 @@ describe('roles', async () => {
           expect(code, `${role} on ${path}`).toBe(role === 'public' ? 'UNAUTHORIZED' : 'FORBIDDEN');
         }
       }
+    },
+  );
+});
+
+/**
+ * Who may read which audit events. `own`: the user who acted, and admins. An action
+ * recorded without a line here fails the suite: every action needs a decision.
+ */
+const AUDIT: Record<string, 'viewer' | 'operator' | 'admin' | 'own'> = {
+  'auth.login': 'own',
+  'auth.logout': 'own',
+  'auth.change_password': 'own',
+  'auth.login_failed': 'admin',
+  'tokens.create': 'own',
+  'tokens.revoke': 'own',
+  'users.create': 'admin',
+  'users.update': 'admin',
+  'users.reset_password': 'admin',
+  'credentials.set': 'admin',
+  'credentials.delete': 'admin',
+  'host_keys.accept': 'admin',
+  'host_keys.forget': 'admin',
+  'retention.purge': 'admin',
+  'devices.create': 'viewer',
+  'devices.update': 'viewer',
+  'devices.delete': 'viewer',
+  'devices.import': 'viewer',
+  'groups.create': 'viewer',
+  'groups.update': 'viewer',
+  'groups.delete': 'viewer',
+  'groups.members.add': 'viewer',
+  'groups.members.update': 'viewer',
+  'groups.members.remove': 'viewer',
+  'templates.create': 'viewer',
+  'templates.update': 'viewer',
+  'templates.delete': 'viewer',
+  'runs.create': 'viewer',
+  'runs.cancel': 'viewer',
+  'bulks.create': 'viewer',
+  'bulks.retryFailed': 'viewer',
+  'bulks.cancel': 'viewer',
+};
+
+describe('audit events by role', async () => {
+  const api = await useApi();
+  const users = {
+    viewer: await api.signedIn('viewer'),
+    operator: await api.signedIn('operator'),
+    admin: await api.signedIn('admin'),
+  };
+  // Only the events recorded below: sign-ins of the users above are not part of it.
+  const since = new Date().toISOString();
+  // An event stored by an older version under an action no longer known.
+  await api.make.auditEvent({ action: 'legacy.thing' });
+
+  it('every audit action has a visibility, and the table knows every action', () => {
+    expect(AUDIT_VISIBILITY).toEqual(AUDIT);
+  });
+
+  it('refuses to record an action nobody has classified', async () => {
+    await expect(
+      api.repos.audit.record({ actorId: null, actorEmail: null, action: 'schedules.create' }),
+    ).rejects.toThrow(/action/);
+  });
+
+  it.each(['viewer', 'operator', 'admin'] as const)(
+    'a %s reads exactly the events the table lets it, page after page',
+    async (role) => {
+      // One event of each action by each of the three users, and one by the system.
+      const actors = [...Object.values(users).map((u) => u.user), null];
+      for (const action of Object.keys(AUDIT)) {
+        for (const actor of actors) {
+          await api.repos.audit.record({
+            actorId: actor?.id ?? null,
+            actorEmail: actor?.email ?? null,
+            action,
+            targetType: 'test',
+            targetId: `${role}-${action}`,
+            summary: { email: 'secret-fact@example.net', clientIp: '192.0.2.77' },
+          });
+        }
+      }
+      const me = users[role].user;
+      const rank = { viewer: 1, operator: 2, admin: 3 };
+      const expected: string[] = [];
+      for (const [action, seenBy] of Object.entries(AUDIT)) {
+        for (const actor of actors) {
+          const visible =
+            role === 'admin' ||
+            (seenBy === 'own'
+              ? actor?.id === me.id
+              : seenBy !== 'admin' && rank[role] >= rank[seenBy]);
+          if (visible) expected.push(`${action} ${actor?.email ?? 'system'}`);
+        }
+      }
+      if (role === 'admin') expected.push('legacy.thing system');
+
+      // Small pages: the filter is applied before paging, so no page comes back short.
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await users[role].caller.audit.list({
+          from: since,
+          limit: 7,
+          ...(cursor && { cursor }),
+        });
+        if (page.nextCursor) expect(page.items).toHaveLength(7);
+        for (const e of page.items) {
+          if (e.targetType === 'test' && e.targetId !== `${role}-${e.action}`) continue;
+          if (e.targetType !== 'test' && e.action !== 'legacy.thing') continue;
+          seen.push(`${e.action} ${e.actorEmail ?? 'system'}`);
+        }
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen.sort()).toEqual(expected.sort());
+
+      // A filter on a hidden action finds nothing, rather than telling it exists.
+      const hidden = await users[role].caller.audit.list({ action: 'users.create' });
+      expect(hidden.items.length > 0).toBe(role === 'admin');
     },
   );
 });

@@ -45,8 +45,10 @@ export {
 } from './auth/api-tokens.repo.js';
 export {
   AuditRepo,
+  auditActionsFor,
   redactSummary,
   MAX_SUMMARY_CHARS,
+  type AuditReader,
   type AuditRecord,
 } from './auth/audit.repo.js';
 export {

@@ -18,6 +18,53 @@ export const User = z.object({
 });
 export type User = z.infer<typeof User>;
 
+/**
+ * Who may read the audit events of each action: every role from the one named up, or
+ * `own`, the user who acted (and admins). Admins read every event. What people do with
+ * the inventory, templates, runs and bulks is for everyone to see; who the users are,
+ * their sign-ins from where, other users' tokens, credentials, host keys and retention
+ * are for admins. The summary of an event holds only facts that its readers may read.
+ * An action missing here cannot be recorded.
+ */
+export const AUDIT_VISIBILITY = {
+  'auth.login': 'own',
+  'auth.logout': 'own',
+  'auth.change_password': 'own',
+  'auth.login_failed': 'admin',
+  'tokens.create': 'own',
+  'tokens.revoke': 'own',
+  'users.create': 'admin',
+  'users.update': 'admin',
+  'users.reset_password': 'admin',
+  'credentials.set': 'admin',
+  'credentials.delete': 'admin',
+  'host_keys.accept': 'admin',
+  'host_keys.forget': 'admin',
+  'retention.purge': 'admin',
+  'devices.create': 'viewer',
+  'devices.update': 'viewer',
+  'devices.delete': 'viewer',
+  'devices.import': 'viewer',
+  'groups.create': 'viewer',
+  'groups.update': 'viewer',
+  'groups.delete': 'viewer',
+  'groups.members.add': 'viewer',
+  'groups.members.update': 'viewer',
+  'groups.members.remove': 'viewer',
+  'templates.create': 'viewer',
+  'templates.update': 'viewer',
+  'templates.delete': 'viewer',
+  'runs.create': 'viewer',
+  'runs.cancel': 'viewer',
+  'bulks.create': 'viewer',
+  'bulks.retryFailed': 'viewer',
+  'bulks.cancel': 'viewer',
+} as const satisfies Record<string, UserRole | 'own'>;
+
+/** An action the audit log records, such as `devices.create`. */
+export type AuditAction = keyof typeof AUDIT_VISIBILITY;
+export const AUDIT_ACTIONS = Object.keys(AUDIT_VISIBILITY) as AuditAction[];
+
 export const AuditEvent = z.object({
   id: Id,
   actorId: Id.nullable(),

@@ -1,6 +1,7 @@
 import { InvalidStateError, repositories, withTransaction, type Database } from '@netauto/db';
 import { isRunError, Secrets, type RunnerEnv } from '@netauto/runner';
 import {
+  type AuditAction,
   CredentialName,
   CredentialSet,
   HostKeyAcceptInput,
@@ -119,7 +120,7 @@ export class AccessService {
   /** The store writes on its own connection: the event follows the change it records. */
   private audit(
     actor: Identity,
-    action: string,
+    action: AuditAction,
     id: string,
     summary: Record<string, unknown>,
   ): Promise<void> {

@@ -1,4 +1,5 @@
 import { withTransaction, type Database, type Repositories } from '@netauto/db';
+import type { AuditAction } from '@netauto/schema';
 import type { Identity } from '../context.js';
 
 /** Who did it: a signed-in user, or the system itself. */
@@ -40,7 +41,7 @@ export interface AuditTarget {
 export async function recordAudit(
   repos: Repositories,
   actor: Actor,
-  action: string,
+  action: AuditAction,
   target: AuditTarget,
 ): Promise<void> {
   await repos.audit.record({
@@ -60,7 +61,7 @@ export async function recordAudit(
 export function audited<T>(
   db: Database,
   actor: Actor,
-  action: string,
+  action: AuditAction,
   change: (repos: Repositories) => Promise<T>,
   describe: (result: T) => AuditTarget,
 ): Promise<T> {

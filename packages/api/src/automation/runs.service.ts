@@ -11,6 +11,7 @@ import DataLoader from 'dataloader';
 import {
   isTerminalRunStatus,
   renderTemplate,
+  type AuditAction,
   type ChunkRange,
   type Page,
   type Run,
@@ -40,7 +41,7 @@ interface RunCreation {
   audit: {
     actorId: number | null;
     actorEmail: string | null;
-    action: string;
+    action: AuditAction;
     summary: Record<string, unknown>;
   };
 }

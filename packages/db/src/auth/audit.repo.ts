@@ -1,4 +1,13 @@
-import { AuditListInput, Id, type AuditEvent, type Page } from '@netauto/schema';
+import {
+  AUDIT_ACTIONS,
+  AUDIT_VISIBILITY,
+  AuditListInput,
+  Id,
+  type AuditAction,
+  type AuditEvent,
+  type Page,
+  type UserRole,
+} from '@netauto/schema';
 import { z } from 'zod';
 import {
   decodeCursor,
@@ -41,8 +50,15 @@ const AuditRecord = z.strictObject({
   actorId: Id.nullish(),
   /** The actor's e-mail as it was, kept when the user is gone. */
   actorEmail: z.string().max(254).nullish(),
-  /** What happened, such as `devices.create`. */
-  action: text('action', 100),
+  /** What happened, such as `devices.create`: one whose readers are decided. */
+  action: z.string().pipe(
+    z.enum(AUDIT_ACTIONS as [AuditAction, ...AuditAction[]], {
+      error: (issue) =>
+        typeof issue.input === 'string' && issue.input.trim() === ''
+          ? 'action must not be empty'
+          : 'not an action the audit log knows (each needs its readers decided)',
+    }),
+  ),
   targetType: text('target type', 64).nullish(),
   targetId: z
     .union([z.string(), z.number()])
@@ -106,6 +122,26 @@ export function auditValues(input: AuditRecord): {
   };
 }
 
+/** Who reads the audit log: what they see depends on their role and on who they are. */
+export interface AuditReader {
+  role: UserRole;
+  userId: number;
+}
+
+const RANK: Record<UserRole, number> = { viewer: 1, operator: 2, admin: 3 };
+
+/** The actions a role reads whoever did them, and those it reads only when it acted. */
+export function auditActionsFor(role: UserRole): { anyone: AuditAction[]; own: AuditAction[] } {
+  const anyone: AuditAction[] = [];
+  const own: AuditAction[] = [];
+  for (const action of AUDIT_ACTIONS) {
+    const seenBy = AUDIT_VISIBILITY[action];
+    if (seenBy === 'own') own.push(action);
+    else if (RANK[role] >= RANK[seenBy]) anyone.push(action);
+  }
+  return { anyone, own };
+}
+
 export class AuditRepo {
   constructor(private readonly ex: Executor) {}
 
@@ -122,8 +158,12 @@ export class AuditRepo {
     return toAuditEvent(row as AuditRow);
   }
 
-  /** Newest first, filtered, one page at a time. */
-  async list(input: AuditListInput = {}): Promise<Page<AuditEvent>> {
+  /**
+   * Newest first, filtered, one page at a time. With a `reader`, only the events its
+   * role may read (see AUDIT_VISIBILITY), chosen by the query itself so that every
+   * page is full; an admin reads all of them, actions no longer known too.
+   */
+  async list(input: AuditListInput = {}, reader?: AuditReader): Promise<Page<AuditEvent>> {
     const q = parseInput(AuditListInput, input);
     const where: string[] = [];
     const bind: unknown[] = [];
@@ -131,6 +171,14 @@ export class AuditRepo {
       bind.push(value);
       where.push(sql(`$${bind.length}`));
     };
+    if (reader && reader.role !== 'admin') {
+      const { anyone, own } = auditActionsFor(reader.role);
+      bind.push(anyone, own, reader.userId);
+      const n = bind.length;
+      where.push(
+        `(a.action = ANY($${n - 2}::text[]) OR (a.action = ANY($${n - 1}::text[]) AND a.actor_id = $${n}))`,
+      );
+    }
     if (q.actorId !== undefined) add((p) => `a.actor_id = ${p}`, q.actorId);
     if (q.action !== undefined) add((p) => `a.action = ${p}`, q.action);
     if (q.targetType !== undefined) add((p) => `a.target_type = ${p}`, q.targetType);

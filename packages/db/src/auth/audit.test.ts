@@ -30,7 +30,11 @@ describe('audit repository', async () => {
   });
 
   it('records what the system did, with no actor, target or summary', async () => {
-    const event = await audit.record({ actorId: null, actorEmail: null, action: 'retention.run' });
+    const event = await audit.record({
+      actorId: null,
+      actorEmail: null,
+      action: 'retention.purge',
+    });
     expect(event).toMatchObject({
       actorId: null,
       actorEmail: null,
@@ -44,7 +48,7 @@ describe('audit repository', async () => {
     const event = await audit.record({
       actorId: null,
       actorEmail: null,
-      action: 'credentials.create',
+      action: 'credentials.set',
       summary: {
         name: 'LAB',
         password: 'hunter2',
@@ -80,11 +84,53 @@ describe('audit repository', async () => {
       ValidationError,
     );
     await expect(
-      audit.record({ actorId: null, actorEmail: null, action: 'x', summary: [] as never }),
+      audit.record({
+        actorId: null,
+        actorEmail: null,
+        action: 'devices.create',
+        summary: [] as never,
+      }),
     ).rejects.toThrow(ValidationError);
     await expect(
-      audit.record({ actorId: 959_595, actorEmail: 'gone@example.net', action: 'x' }),
+      audit.record({ actorId: 959_595, actorEmail: 'gone@example.net', action: 'devices.create' }),
     ).rejects.toThrow(new NotFoundError('user', '959595'));
+  });
+
+  it('refuses an action whose readers nobody decided', async () => {
+    const error = await audit
+      .record({ actorId: null, actorEmail: null, action: 'schedules.create' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).fieldErrors).toEqual({
+      action: ['not an action the audit log knows (each needs its readers decided)'],
+    });
+  });
+
+  it("lists for a reader only its role's events, and its own sign-ins and tokens", async () => {
+    const me = await make.account({ email: 'reader.audit@example.net' });
+    const other = await make.account({ email: 'other.audit@example.net' });
+    const from = (await audit.record({ actorId: null, actorEmail: null, action: 'runs.create' }))
+      .createdAt;
+    for (const actor of [me, other]) {
+      for (const action of ['auth.login', 'tokens.create', 'users.create', 'devices.create']) {
+        await audit.record({ actorId: actor.id, actorEmail: actor.email, action });
+      }
+    }
+    await audit.record({ actorId: null, actorEmail: null, action: 'auth.login_failed' });
+    const seen = async (role: 'viewer' | 'operator' | 'admin') =>
+      (await audit.list({ from, limit: 100 }, { role, userId: me.id })).items
+        .map((e) => `${e.action} ${e.actorEmail ?? 'system'}`)
+        .sort();
+    const forViewer = [
+      'auth.login reader.audit@example.net',
+      'devices.create other.audit@example.net',
+      'devices.create reader.audit@example.net',
+      'runs.create system',
+      'tokens.create reader.audit@example.net',
+    ];
+    expect(await seen('viewer')).toEqual(forViewer);
+    expect(await seen('operator')).toEqual(forViewer);
+    expect(await seen('admin')).toHaveLength(10);
   });
 
   describe('list', () => {
