@@ -1,6 +1,7 @@
 import { DomainError } from '@netauto/db';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { waitText } from './auth/throttle.js';
 
 /** The one map from domain errors to transport codes. */
 const CODES: Record<DomainError['kind'], TRPC_ERROR_CODE_KEY> = {
@@ -21,12 +22,12 @@ export function toTRPCError(error: unknown): TRPCError | undefined {
   return undefined;
 }
 
-/** Too many failed sign-ins: the caller must wait. */
+/** Too many failed sign-ins: the caller must wait, and is told how long. */
 export class ThrottledError extends TRPCError {
-  constructor(retryAfterMinutes: number) {
+  constructor(readonly retryAfterMs: number) {
     super({
       code: 'TOO_MANY_REQUESTS',
-      message: `too many failed sign-ins; try again in ${retryAfterMinutes} minute${retryAfterMinutes === 1 ? '' : 's'}`,
+      message: `too many failed sign-ins; try again in ${waitText(retryAfterMs)}`,
     });
   }
 }

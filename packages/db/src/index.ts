@@ -53,8 +53,9 @@ export {
 } from './auth/audit.repo.js';
 export {
   LoginFailuresRepo,
-  type LoginFailureCounts,
-  type LoginFailureQuery,
+  type FailureHistory,
+  type LoginFacts,
+  type LoginFactsQuery,
 } from './auth/login-failures.repo.js';
 export { MIGRATIONS } from './migrations/index.js';
 export * as models from './models/index.js';

@@ -16,6 +16,7 @@ const TABLES = [
   'devices',
   'known_hosts',
   'login_failures',
+  'login_known_addresses',
   'run_chunks',
   'runs',
   'sessions',

@@ -17,6 +17,7 @@ import type { Identity } from '../context.js';
 import type { AuthSettings } from '../env.js';
 import { ThrottledError } from '../errors.js';
 import { actorOf, audited, recordAudit, SYSTEM } from '../audit/audit.js';
+import { signInWait } from './throttle.js';
 import {
   API_TOKEN_PREFIX,
   hashPassword,
@@ -54,7 +55,7 @@ export class AuthService {
   /**
    * Checks the throttle, the password and the account, then records the outcome, all
    * under a lock on the e-mail and the client address: parallel guesses are counted
-   * one after the other.
+   * one after the other. See ThrottleRules for what holds a sign-in up.
    */
   async login(
     input: LoginInput,
@@ -63,16 +64,19 @@ export class AuthService {
     const email = input.email.toLowerCase();
     const token = newSessionToken();
     const expiresAt = new Date(Date.now() + this.settings.sessionMaxMs);
+    const rules = this.settings.loginThrottle;
     const outcome = await withTransaction(this.db, async (repos) => {
       await repos.loginFailures.lock(email, client.ip);
-      const recent = await repos.loginFailures.recent({
+      const facts = await repos.loginFailures.facts({
         email,
         clientIp: client.ip,
-        windowMs: this.settings.loginWindowMs,
+        horizonMs: rules.horizonMs,
+        pairRecent: rules.pairMax,
+        addressRecent: rules.addressMax,
+        knownForMs: rules.knownForMs,
       });
-      if (Math.max(recent.byEmail, recent.byIp) >= this.settings.loginMaxFailures) {
-        return 'throttled' as const;
-      }
+      const wait = signInWait(facts, rules);
+      if (wait > 0) return { throttled: wait };
       const found = await repos.users.findByEmail(email);
       const good = found
         ? (await verifyPassword(found.passwordHash, input.password)) && !found.disabled
@@ -92,7 +96,7 @@ export class AuthService {
         return 'wrong' as const;
       }
       const { passwordHash: _hash, ...user } = found;
-      await repos.loginFailures.clear(email);
+      await repos.loginFailures.succeeded(email, client.ip);
       await repos.sessions.create({
         userId: user.id,
         tokenHash: sha256(token),
@@ -107,10 +111,8 @@ export class AuthService {
       });
       return user;
     });
-    if (outcome === 'throttled') {
-      throw new ThrottledError(Math.ceil(this.settings.loginWindowMs / 60_000));
-    }
     if (outcome === 'wrong') throw new TRPCError({ code: 'UNAUTHORIZED', message: WRONG });
+    if ('throttled' in outcome) throw new ThrottledError(outcome.throttled);
     return { user: outcome, token, expiresAt };
   }
 

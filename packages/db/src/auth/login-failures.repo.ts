@@ -2,24 +2,60 @@ import { z } from 'zod';
 import { parseInput, selectOne, type Executor } from '../sql.js';
 import { DurationMs, countRows, msInterval } from './common.js';
 
-/** Failed logins in a window: for this e-mail, and from this client address. */
-export interface LoginFailureCounts {
-  byEmail: number;
-  byIp: number;
+/** Failures counted over some time, and how long ago the most recent ones were. */
+export interface FailureHistory {
+  /** How many in the whole horizon. */
+  count: number;
+  /** How long ago each of the most recent was, in milliseconds, newest first. */
+  agoMs: number[];
+}
+
+/**
+ * What the sign-in throttle weighs, by the database's clock: the failures for one
+ * e-mail from one address, from that address for any e-mail, and for that e-mail from
+ * anywhere, and whether the e-mail signed in from that address before.
+ */
+export interface LoginFacts {
+  pair: FailureHistory;
+  address: FailureHistory;
+  account: { count: number; lastAgoMs: number | null };
+  /** The e-mail signed in from this address within `knownForMs`. */
+  knownAddress: boolean;
 }
 
 /** E-mails are kept lower-cased and bounded: a login form may send anything. */
 const normalEmail = (email: string) => email.trim().toLowerCase().slice(0, 320);
 const normalIp = (ip: string | null | undefined) => (ip ? ip.slice(0, 64) : null);
 
-const RecentQuery = z.strictObject({
+const Count = z.number().int().min(1).max(10_000);
+
+const FactsQuery = z.strictObject({
   email: z.string(),
   clientIp: z.string().nullish(),
-  windowMs: DurationMs,
+  /** How far back failures count. */
+  horizonMs: DurationMs,
+  /** How many of the most recent failures of the pair, and of the address, to return. */
+  pairRecent: Count,
+  addressRecent: Count,
+  /** How long a successful sign-in keeps an address known. */
+  knownForMs: DurationMs,
 });
-export type LoginFailureQuery = z.input<typeof RecentQuery>;
+export type LoginFactsQuery = z.input<typeof FactsQuery>;
 
-/** Failed logins, to slow down password guessing by e-mail and by client address. */
+interface FactsRow {
+  pairCount: number;
+  pairAgo: number[] | null;
+  addressCount: number;
+  addressAgo: number[] | null;
+  accountCount: number;
+  accountLastAgo: number | null;
+  known: boolean;
+}
+
+/**
+ * Failed sign-ins and the addresses each e-mail signed in from, to slow down password
+ * guessing without letting one person's failures keep another out.
+ */
 export class LoginFailuresRepo {
   constructor(private readonly ex: Executor) {}
 
@@ -47,24 +83,75 @@ export class LoginFailuresRepo {
     );
   }
 
-  /** How many failures there were in the last `windowMs`, by the database's clock. */
-  async recent(query: LoginFailureQuery): Promise<LoginFailureCounts> {
-    const q = parseInput(RecentQuery, query);
-    const row = await selectOne<LoginFailureCounts>(
+  /**
+   * The failures within `horizonMs` for the e-mail from the address (no address is one
+   * address of its own), from the address, and for the e-mail from anywhere, and whether
+   * the address is known for the e-mail, in one statement.
+   */
+  async facts(query: LoginFactsQuery): Promise<LoginFacts> {
+    const q = parseInput(FactsQuery, query);
+    const ip = normalIp(q.clientIp);
+    const sameIp = ip === null ? 'f.client_ip IS NULL' : 'f.client_ip = $2';
+    const since = `f.created_at > now() - ${msInterval('$3')}`;
+    const ago = `(extract(epoch FROM now() - f.created_at) * 1000)::float8`;
+    const row = await selectOne<FactsRow>(
       this.ex,
-      `SELECT count(*) FILTER (WHERE f.email = $1)::int AS "byEmail",
-              count(*) FILTER (WHERE f.client_ip = $2)::int AS "byIp"
-       FROM login_failures f
-       WHERE (f.email = $1 OR f.client_ip = $2)
-         AND f.created_at > now() - ${msInterval('$3')}`,
-      [normalEmail(q.email), normalIp(q.clientIp), q.windowMs],
+      `SELECT
+         (SELECT count(*)::int FROM login_failures f
+           WHERE f.email = $1 AND ${sameIp} AND ${since}) AS "pairCount",
+         (SELECT array_agg(x.ago ORDER BY x.ago) FROM (
+            SELECT ${ago} AS ago FROM login_failures f
+            WHERE f.email = $1 AND ${sameIp} AND ${since}
+            ORDER BY f.created_at DESC LIMIT $4) x) AS "pairAgo",
+         (SELECT count(*)::int FROM login_failures f WHERE ${sameIp} AND ${since}) AS "addressCount",
+         (SELECT array_agg(x.ago ORDER BY x.ago) FROM (
+            SELECT ${ago} AS ago FROM login_failures f
+            WHERE ${sameIp} AND ${since}
+            ORDER BY f.created_at DESC LIMIT $5) x) AS "addressAgo",
+         (SELECT count(*)::int FROM login_failures f WHERE f.email = $1 AND ${since})
+           AS "accountCount",
+         (SELECT min(${ago}) FROM login_failures f WHERE f.email = $1 AND ${since})
+           AS "accountLastAgo",
+         EXISTS (SELECT 1 FROM login_known_addresses k
+                 WHERE k.email = $1 AND k.client_ip = $2
+                   AND k.last_success_at > now() - ${msInterval('$6')}) AS known`,
+      [normalEmail(q.email), ip, q.horizonMs, q.pairRecent, q.addressRecent, q.knownForMs],
     );
-    return { byEmail: row?.byEmail ?? 0, byIp: row?.byIp ?? 0 };
+    return {
+      pair: { count: row?.pairCount ?? 0, agoMs: row?.pairAgo ?? [] },
+      address: { count: row?.addressCount ?? 0, agoMs: row?.addressAgo ?? [] },
+      account: { count: row?.accountCount ?? 0, lastAgoMs: row?.accountLastAgo ?? null },
+      knownAddress: row?.known ?? false,
+    };
   }
 
-  /** Forgets the failures for an e-mail, after a successful login. Returns how many. */
-  async clear(email: string): Promise<number> {
-    return countRows(this.ex, `DELETE FROM login_failures WHERE email = $1`, [normalEmail(email)]);
+  /**
+   * After a successful sign-in: forgets the failures of the e-mail from this address
+   * (not those from elsewhere, which may be someone else's guesses), and remembers the
+   * address as known for the e-mail.
+   */
+  async succeeded(email: string, clientIp: string | null | undefined): Promise<void> {
+    const e = normalEmail(email);
+    const ip = normalIp(clientIp);
+    if (ip === null) {
+      await countRows(
+        this.ex,
+        `DELETE FROM login_failures WHERE email = $1 AND client_ip IS NULL`,
+        [e],
+      );
+      return;
+    }
+    await countRows(this.ex, `DELETE FROM login_failures WHERE email = $1 AND client_ip = $2`, [
+      e,
+      ip,
+    ]);
+    await selectOne(
+      this.ex,
+      `INSERT INTO login_known_addresses (email, client_ip) VALUES ($1, $2)
+       ON CONFLICT (email, client_ip) DO UPDATE SET last_success_at = now()
+       RETURNING email`,
+      [e, ip],
+    );
   }
 
   /** Deletes the failures older than `windowMs`, which no longer count. Returns how many. */

@@ -4,6 +4,7 @@ import { useTestDatabase } from '../../test/db.js';
 import { ValidationError } from '../errors.js';
 
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 
 describe('login failures repository', async () => {
   const { repos, db } = await useTestDatabase();
@@ -17,27 +18,56 @@ describe('login failures repository', async () => {
     );
   }
 
-  it('counts failures by e-mail (in any case) and by client address', async () => {
-    expect(
-      await failures.recent({ email: 'a@example.net', clientIp: '192.0.2.1', windowMs: MINUTE }),
-    ).toEqual({ byEmail: 0, byIp: 0 });
+  const facts = (email: string, clientIp: string | null, horizonMs = DAY) =>
+    failures.facts({
+      email,
+      clientIp,
+      horizonMs,
+      pairRecent: 5,
+      addressRecent: 50,
+      knownForMs: 90 * DAY,
+    });
+  const counts = async (email: string, clientIp: string | null, horizonMs = DAY) => {
+    const f = await facts(email, clientIp, horizonMs);
+    return { pair: f.pair.count, address: f.address.count, account: f.account.count };
+  };
+
+  it('counts failures by e-mail and address, by address, and by e-mail (in any case)', async () => {
+    expect(await counts('a@example.net', '192.0.2.1')).toEqual({
+      pair: 0,
+      address: 0,
+      account: 0,
+    });
     await failures.record('A@Example.net', '192.0.2.1');
     await failures.record('a@example.net', '192.0.2.2');
     await failures.record('other@example.net', '192.0.2.1');
     await failures.record('a@example.NET', null);
-    expect(
-      await failures.recent({ email: 'a@EXAMPLE.net', clientIp: '192.0.2.1', windowMs: MINUTE }),
-    ).toEqual({ byEmail: 3, byIp: 2 });
-    expect(
-      await failures.recent({
-        email: 'nobody@example.net',
-        clientIp: '192.0.2.2',
-        windowMs: MINUTE,
-      }),
-    ).toEqual({ byEmail: 0, byIp: 1 });
-    expect(
-      await failures.recent({ email: 'a@example.net', clientIp: null, windowMs: MINUTE }),
-    ).toEqual({ byEmail: 3, byIp: 0 });
+    expect(await counts('a@EXAMPLE.net', '192.0.2.1')).toEqual({
+      pair: 1,
+      address: 2,
+      account: 3,
+    });
+    expect(await counts('nobody@example.net', '192.0.2.2')).toEqual({
+      pair: 0,
+      address: 1,
+      account: 0,
+    });
+    // No address is one address of its own.
+    expect(await counts('a@example.net', null)).toEqual({ pair: 1, address: 1, account: 3 });
+  });
+
+  it('tells how long ago the most recent failures were, newest first and at most as asked', async () => {
+    for (let i = 0; i < 3; i++) await failures.record('recent@example.net', '192.0.2.40');
+    await age('recent@example.net', '10 minutes');
+    for (let i = 0; i < 4; i++) await failures.record('recent@example.net', '192.0.2.40');
+    const f = await facts('recent@example.net', '192.0.2.40');
+    expect(f.pair.count).toBe(7);
+    expect(f.pair.agoMs).toHaveLength(5);
+    expect(f.pair.agoMs).toEqual([...f.pair.agoMs].sort((a, b) => a - b));
+    expect(f.pair.agoMs.slice(0, 4).every((ms) => ms >= 0 && ms < MINUTE)).toBe(true);
+    expect(f.pair.agoMs[4]).toBeGreaterThanOrEqual(10 * MINUTE);
+    expect(f.address.agoMs).toHaveLength(7);
+    expect(f.account.lastAgoMs).toBeLessThan(MINUTE);
   });
 
   it('stores e-mails lower-cased', async () => {
@@ -52,34 +82,52 @@ describe('login failures repository', async () => {
     ).rejects.toThrow();
   });
 
-  it('counts only the failures inside the window, by the database clock', async () => {
+  it('counts only the failures inside the horizon, by the database clock', async () => {
     for (let i = 0; i < 3; i++) await failures.record('window@example.net', '203.0.113.9');
     await age('window@example.net', '10 minutes');
     await failures.record('window@example.net', '203.0.113.9');
-    const query = { email: 'window@example.net', clientIp: '203.0.113.9' };
-    expect(await failures.recent({ ...query, windowMs: 5 * MINUTE })).toEqual({
-      byEmail: 1,
-      byIp: 1,
+    expect(await counts('window@example.net', '203.0.113.9', 5 * MINUTE)).toEqual({
+      pair: 1,
+      address: 1,
+      account: 1,
     });
-    expect(await failures.recent({ ...query, windowMs: 15 * MINUTE })).toEqual({
-      byEmail: 4,
-      byIp: 4,
+    expect(await counts('window@example.net', '203.0.113.9', 15 * MINUTE)).toEqual({
+      pair: 4,
+      address: 4,
+      account: 4,
     });
   });
 
-  it('clears an e-mail after a successful login, leaving the rest', async () => {
+  it('after a success, forgets that address’s failures for the e-mail and knows the address', async () => {
     await failures.record('clear@example.net', '203.0.113.20');
     await failures.record('clear@example.net', '203.0.113.20');
+    await failures.record('clear@example.net', '203.0.113.21');
     await failures.record('keep@example.net', '203.0.113.20');
-    expect(await failures.clear('CLEAR@example.net')).toBe(2);
-    expect(
-      await failures.recent({
-        email: 'clear@example.net',
-        clientIp: '203.0.113.20',
-        windowMs: MINUTE,
-      }),
-    ).toEqual({ byEmail: 0, byIp: 1 });
-    expect(await failures.clear('clear@example.net')).toBe(0);
+    expect((await facts('clear@example.net', '203.0.113.20')).knownAddress).toBe(false);
+    await failures.succeeded('CLEAR@example.net', '203.0.113.20');
+    const after = await facts('clear@example.net', '203.0.113.20');
+    expect(after).toMatchObject({
+      pair: { count: 0 },
+      address: { count: 1 },
+      // Failures from elsewhere still count: they may be someone else's guesses.
+      account: { count: 1 },
+      knownAddress: true,
+    });
+    expect((await facts('clear@example.net', '203.0.113.21')).knownAddress).toBe(false);
+    expect((await facts('keep@example.net', '203.0.113.20')).knownAddress).toBe(false);
+    // A second success keeps one row, and an address is known only for so long.
+    await failures.succeeded('clear@example.net', '203.0.113.20');
+    await db.sequelize.query(
+      `UPDATE login_known_addresses SET last_success_at = now() - interval '91 days'`,
+    );
+    expect((await facts('clear@example.net', '203.0.113.20')).knownAddress).toBe(false);
+    // With no address, nothing becomes known.
+    await failures.record('noaddr@example.net', null);
+    await failures.succeeded('noaddr@example.net', null);
+    expect(await facts('noaddr@example.net', null)).toMatchObject({
+      pair: { count: 0 },
+      knownAddress: false,
+    });
   });
 
   it('purges failures older than the window', async () => {
@@ -98,18 +146,20 @@ describe('login failures repository', async () => {
       { type: QueryTypes.SELECT },
     );
     expect((before[0]?.n ?? 0) - (after[0]?.n ?? 0)).toBe(2);
-    expect(
-      await failures.recent({
-        email: 'purge@example.net',
-        clientIp: null,
-        windowMs: 3 * 60 * MINUTE,
-      }),
-    ).toEqual({ byEmail: 1, byIp: 0 });
+    expect((await counts('purge@example.net', null, 3 * 60 * MINUTE)).account).toBe(1);
   });
 
-  it('refuses a bad window', async () => {
+  it('refuses a bad horizon or count', async () => {
+    await expect(facts('a@example.net', null, 0)).rejects.toThrow(ValidationError);
     await expect(
-      failures.recent({ email: 'a@example.net', clientIp: null, windowMs: 0 }),
+      failures.facts({
+        email: 'a@example.net',
+        clientIp: null,
+        horizonMs: DAY,
+        pairRecent: 0,
+        addressRecent: 50,
+        knownForMs: DAY,
+      }),
     ).rejects.toThrow(ValidationError);
     await expect(failures.purgeOlderThan(-5)).rejects.toThrow(ValidationError);
   });

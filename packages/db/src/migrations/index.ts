@@ -7,6 +7,7 @@ import { runErrorReasons } from './0009-run-error-reasons.js';
 import { knownHostPending } from './0003-known-host-pending.js';
 import { initial } from './0001-initial.js';
 import { loginThrottle } from './0002-login-throttle.js';
+import { loginKnownAddresses } from './0012-login-known-addresses.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   runDeviceBusy,
   outputHashSha256,
   runErrorReasons,
+  loginKnownAddresses,
 ];
