@@ -12,6 +12,7 @@ import type { AuditEvent, AuditListInput, Page, RetentionLimits } from '@netauto
 import { AccessService } from './admin/access.service.js';
 import { RetentionService } from './admin/retention.service.js';
 import { UsersService } from './admin/users.service.js';
+import { AccessWatch } from './auth/access-watch.js';
 import { AuthService } from './auth/auth.service.js';
 import type { Identity } from './context.js';
 import { BulksService } from './automation/bulks.service.js';
@@ -59,6 +60,8 @@ export interface Services {
   hub: Hubs;
   logger: Logger;
   auth: AuthService;
+  /** Ends the streams of callers who lost their access (re-checked every second). */
+  accessWatch: AccessWatch;
   users: UsersService;
   devices: DevicesService;
   groups: GroupsService;
@@ -86,6 +89,7 @@ export function createServices(
     db,
     logger,
     auth: new AuthService(db, settings),
+    accessWatch: new AccessWatch(db, logger),
     users: new UsersService(db),
     devices: new DevicesService(db),
     groups: new GroupsService(db),

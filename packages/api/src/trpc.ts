@@ -3,6 +3,7 @@ import { apiRequestDuration } from '@netauto/runner';
 import type { UserRole } from '@netauto/schema';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { endWith } from './auth/access-watch.js';
 import { ROLE_RANK, type Context, type Identity } from './context.js';
 import { toTRPCError } from './errors.js';
 
@@ -109,8 +110,17 @@ const base = t.procedure.use(observe).use(mapErrors);
 
 export const publicProcedure = base.meta({ role: 'public' });
 
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * The caller's identity and role, checked at the call; a subscription's caller is
+ * checked again while it streams (see AccessWatch), so that it ends soon after a
+ * revoked token, an ended session, a disabled user or a lost role.
+ */
 function requireRole(role: UserRole) {
-  return t.middleware(({ ctx, type, next }) => {
+  return t.middleware(async ({ ctx, type, next, signal }) => {
     const identity = ctx.identity;
     if (!identity) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
     if (ROLE_RANK[identity.user.role] < ROLE_RANK[role]) {
@@ -122,7 +132,11 @@ function requireRole(role: UserRole) {
     if (identity.readOnly && type === 'mutation') {
       throw new TRPCError({ code: 'FORBIDDEN', message: 'this API token is read-only' });
     }
-    return next({ ctx: { ...ctx, identity: identity satisfies Identity } });
+    const result = await next({ ctx: { ...ctx, identity: identity satisfies Identity } });
+    if (type !== 'subscription' || !result.ok || !isAsyncIterable(result.data)) return result;
+    const lease = ctx.services.accessWatch.watch(identity, role);
+    signal?.addEventListener('abort', lease.stop, { once: true });
+    return { ...result, data: endWith(result.data, lease) };
   });
 }
 

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeFrame, OUTPUT_FRAMES_TYPE } from '@netauto/schema';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { createContext, type RequestInfo } from '../context.js';
+import { createContext, type Identity, type RequestInfo } from '../context.js';
 import { toTRPCError } from '../errors.js';
 import type { Services } from '../services.js';
 
@@ -40,16 +40,23 @@ function problem(error: TRPCError): Answer {
 
 const badRequest = (message: string) => problem(new TRPCError({ code: 'BAD_REQUEST', message }));
 
-/** The stream's bytes: each chunk (in frames, or as it is), then the end. */
+/**
+ * The stream's bytes: each chunk (in frames, or as it is), then the end. Its caller is
+ * checked again while it streams: a revoked token, an ended session or a disabled user
+ * ends it within seconds, with an error frame (or, as text, a cut connection).
+ */
 async function* outputBytes(
   services: Services,
+  identity: Identity,
   runId: number,
   afterSeq: number,
   frames: boolean,
   signal: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
+  const lease = services.accessWatch.watch(identity, 'viewer');
+  const both = AbortSignal.any([signal, lease.signal]);
   try {
-    for await (const event of services.runs.follow(runId, afterSeq, signal)) {
+    for await (const event of services.runs.follow(runId, afterSeq, both)) {
       if (event.type === 'chunk') {
         const data = Buffer.from(event.data, 'utf8');
         yield frames ? encodeFrame({ kind: 'chunk', seq: event.seq }, data) : data;
@@ -57,6 +64,7 @@ async function* outputBytes(
         yield encodeFrame({ kind: 'end' }, encoder.encode(JSON.stringify(event.run)));
       }
     }
+    if (lease.signal.aborted && !signal.aborted) throw lease.signal.reason;
   } catch (error) {
     if (signal.aborted) return;
     const known = toTRPCError(error);
@@ -69,6 +77,8 @@ async function* outputBytes(
       { kind: 'error' },
       encoder.encode(JSON.stringify({ code: info.code, message: info.message })),
     );
+  } finally {
+    lease.stop();
   }
 }
 
@@ -117,7 +127,10 @@ async function answer(
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     },
-    body: method === 'HEAD' ? '' : outputBytes(services, id, afterSeq, format === 'frames', signal),
+    body:
+      method === 'HEAD'
+        ? ''
+        : outputBytes(services, identity, id, afterSeq, format === 'frames', signal),
   };
 }
 

@@ -1,4 +1,4 @@
-import { Id, line, type ApiToken, type User } from '@netauto/schema';
+import { Id, line, type ApiToken, type User, type UserRole } from '@netauto/schema';
 import { z } from 'zod';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 import { iso, isoOrNull, parseInput, select, selectOne, type Executor } from '../sql.js';
@@ -102,6 +102,24 @@ export class ApiTokensRepo {
     );
     if (!row) return undefined;
     return { tokenId: row.tokenId, readOnly: row.tokenReadOnly, user: toUser(row) };
+  }
+
+  /**
+   * Of these tokens, those that still work (not revoked, not expired, their user not
+   * disabled), with their user's role now: for re-checking the callers of long streams.
+   */
+  async stillValid(ids: readonly number[]): Promise<Map<number, UserRole>> {
+    if (ids.length === 0) return new Map();
+    const rows = await select<{ id: number; role: UserRole }>(
+      this.ex,
+      `SELECT t.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id
+       WHERE t.id = ANY($1::int[])
+         AND t.revoked_at IS NULL
+         AND (t.expires_at IS NULL OR t.expires_at > now())
+         AND NOT u.disabled`,
+      [[...new Set(ids)]],
+    );
+    return new Map(rows.map((r) => [r.id, r.role]));
   }
 
   /**

@@ -123,6 +123,30 @@ describe('API tokens repository', async () => {
     });
   });
 
+  it('tells which of some tokens still work, with their role now', async () => {
+    const user = await make.account({ role: 'admin' });
+    const other = await make.account({ role: 'viewer' });
+    const { apiToken: a } = await make.token(user.id);
+    const { apiToken: b } = await make.token(user.id);
+    const { apiToken: c } = await make.token(other.id);
+    const ids = [a.id, b.id, c.id, 987_654];
+    expect(await tokens.stillValid(ids)).toEqual(
+      new Map([
+        [a.id, 'admin'],
+        [b.id, 'admin'],
+        [c.id, 'viewer'],
+      ]),
+    );
+    await tokens.revoke(a.id);
+    await db.sequelize.query(`UPDATE api_tokens SET expires_at = now() WHERE id = $1`, {
+      bind: [b.id],
+    });
+    await db.sequelize.query(`UPDATE users SET disabled = true WHERE id = $1`, {
+      bind: [other.id],
+    });
+    expect(await tokens.stillValid(ids)).toEqual(new Map());
+  });
+
   it('records use at most once per interval', async () => {
     const user = await make.account();
     const { apiToken } = await make.token(user.id);

@@ -1,4 +1,4 @@
-import { Id, type User } from '@netauto/schema';
+import { Id, type User, type UserRole } from '@netauto/schema';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
 import { iso, parseInput, select, selectOne, type Executor } from '../sql.js';
@@ -116,6 +116,22 @@ export class SessionsRepo {
     );
     if (!row) return undefined;
     return { sessionId: row.sessionId, expiresAt: iso(row.sessionExpiresAt), user: toUser(row) };
+  }
+
+  /**
+   * Of these sessions, those that still stand (not ended, not past their absolute
+   * expiry, their user not disabled), with their user's role now: for re-checking the
+   * callers of long streams. A stream in progress is use, so idle time is not counted.
+   */
+  async stillValid(ids: readonly number[]): Promise<Map<number, UserRole>> {
+    if (ids.length === 0) return new Map();
+    const rows = await select<{ id: number; role: UserRole }>(
+      this.ex,
+      `SELECT s.id, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.id = ANY($1::int[]) AND s.expires_at > now() AND NOT u.disabled`,
+      [[...new Set(ids)]],
+    );
+    return new Map(rows.map((r) => [r.id, r.role]));
   }
 
   /**

@@ -192,6 +192,39 @@ describe('sessions repository', async () => {
       await expect(sessions.purgeExpired(-1)).rejects.toThrow(ValidationError);
     });
 
+    it('tells which of some sessions still stand, with their role now', async () => {
+      const user = await make.account({ role: 'operator' });
+      const a = await make.liveSession(user.id);
+      const b = await make.liveSession(user.id);
+      const idle = await make.liveSession(user.id);
+      await age(idle.session.id, `last_used_at = now() - interval '30 days'`);
+      const ids = [a.session.id, b.session.id, idle.session.id, 987_654];
+      expect(await sessions.stillValid(ids)).toEqual(
+        new Map([
+          [a.session.id, 'operator'],
+          [b.session.id, 'operator'],
+          // A stream in progress is use: idle time does not end it.
+          [idle.session.id, 'operator'],
+        ]),
+      );
+      await sessions.delete(a.session.id);
+      await db.sequelize.query(`UPDATE users SET role = 'viewer' WHERE id = $1`, {
+        bind: [user.id],
+      });
+      expect(await sessions.stillValid(ids)).toEqual(
+        new Map([
+          [b.session.id, 'viewer'],
+          [idle.session.id, 'viewer'],
+        ]),
+      );
+      await age(b.session.id, `expires_at = now() - interval '1 second'`);
+      await db.sequelize.query(`UPDATE users SET disabled = true WHERE id = $1`, {
+        bind: [user.id],
+      });
+      expect(await sessions.stillValid(ids)).toEqual(new Map());
+      expect(await sessions.stillValid([])).toEqual(new Map());
+    });
+
     it('goes with its user', async () => {
       const user = await make.user();
       const { tokenHash } = await make.liveSession(user.id);
