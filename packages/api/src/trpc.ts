@@ -135,7 +135,13 @@ function requireRole(role: UserRole) {
     const result = await next({ ctx: { ...ctx, identity: identity satisfies Identity } });
     if (type !== 'subscription' || !result.ok || !isAsyncIterable(result.data)) return result;
     const lease = ctx.services.accessWatch.watch(identity, role);
-    signal?.addEventListener('abort', lease.stop, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        lease.stop();
+      },
+      { once: true },
+    );
     return { ...result, data: endWith(result.data, lease) };
   });
 }

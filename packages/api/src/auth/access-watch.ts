@@ -159,10 +159,10 @@ export function endWith<T>(source: AsyncIterable<T>, lease: AccessLease): AsyncI
             throw error;
           }
         },
-        return: async (value?: unknown) => {
+        return: async (value?: unknown): Promise<IteratorResult<T>> => {
           finish();
-          const result = await inner.return?.(value as never);
-          return result ?? { done: true, value: value as never };
+          if (inner.return) return inner.return(value);
+          return { done: true, value: undefined };
         },
       };
     },
