@@ -78,7 +78,10 @@ async function main() {
     await api.devices.import.mutate({ devices: inventory });
     const workers = await startWorkers({
       db,
-      access: createDeviceAccess(db, { NETAUTO_DEVSIM_PASSWORD: 'netops-pass' }),
+      access: createDeviceAccess(db, {
+        NETAUTO_DEVSIM_PASSWORD: 'netops-pass',
+        NETAUTO_DEVSIM_ALLOW: '127.0.0.0/8,::1',
+      }),
       url,
       concurrency: CONCURRENCY,
       quota: { global: CONCURRENCY, perSite: CONCURRENCY },

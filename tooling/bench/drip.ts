@@ -84,6 +84,7 @@ async function main() {
   const { api, url: apiUrl, token, stop: stopApi } = await benchApi(db);
   const worker = startWorkerProcess(url, {
     NETAUTO_DEVSIM_PASSWORD: PASSWORD,
+    NETAUTO_DEVSIM_ALLOW: '127.0.0.0/8,::1',
     NETAUTO_WORKER_CONCURRENCY: String(RUNS),
     NETAUTO_QUOTA_GLOBAL: String(RUNS),
     NETAUTO_QUOTA_SITE: String(RUNS),

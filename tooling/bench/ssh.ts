@@ -33,6 +33,7 @@ function target(device: SimDevice): DeviceTarget {
     platform: 'linux',
     username: device.spec.username,
     credRef: 'env:DEVSIM',
+    site: device.spec.site,
   };
 }
 
@@ -55,7 +56,9 @@ async function main() {
   const devices = lab.devices.filter((d) => d.spec.hostname !== 'bulk-reader');
   const reader = lab.device('bulk-reader');
   const access = new DeviceAccess(
-    new Secrets(db, { env: { NETAUTO_DEVSIM_PASSWORD: PASSWORD } }),
+    new Secrets(db, {
+      env: { NETAUTO_DEVSIM_PASSWORD: PASSWORD, NETAUTO_DEVSIM_ALLOW: '127.0.0.0/8,::1' },
+    }),
     new HostKeys(db, 'tofu'),
     { connectMs: 30_000, commandMs: 120_000, maxBytes: readBytes * 2, telnet: false },
   );

@@ -100,7 +100,11 @@ export async function startStack(pg: TestPostgres, devices: SimDeviceSpec[]): Pr
   const lab = await startLab({ devices });
   const access = new DeviceAccess(
     new Secrets(test.db, {
-      env: { NETAUTO_LAB_PASSWORD: 'netops-pass', NETAUTO_LAB_ENABLE: 'enable-pass' },
+      env: {
+        NETAUTO_LAB_PASSWORD: 'netops-pass',
+        NETAUTO_LAB_ENABLE: 'enable-pass',
+        NETAUTO_LAB_ALLOW: '127.0.0.0/8,::1',
+      },
     }),
     new HostKeys(test.db, 'tofu'),
     { connectMs: 3000, commandMs: 20_000, maxBytes: 4 * 1024 * 1024, telnet: false },

@@ -12,6 +12,7 @@ export const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts/e2e');
 export const DEVSIM = {
   NETAUTO_DEVSIM_USERNAME: 'netops',
   NETAUTO_DEVSIM_PASSWORD: 'netops-pass',
+  NETAUTO_DEVSIM_ALLOW: '127.0.0.0/8,::1',
   NETAUTO_DEVSIM_ENABLE: 'enable-pass',
 };
 

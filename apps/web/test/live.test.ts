@@ -42,7 +42,11 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
       { ...OPERATOR, role: 'operator' },
       { ...VIEWER, role: 'viewer' },
     ],
-    env: { NETAUTO_SECRET_KEY: randomBytes(32).toString('base64') },
+    env: {
+      NETAUTO_SECRET_KEY: randomBytes(32).toString('base64'),
+      // An env: credential nobody scoped: flagged at start-up and on the credentials page.
+      NETAUTO_SPARE_PASSWORD: 'spare-Pa55-never-shown',
+    },
     seed: async ({ services, actor, lab }) => {
       const rows = JSON.parse(lab.inventory('json')) as Parameters<
         typeof services.devices.import
@@ -346,16 +350,57 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     expect(missing).toBeGreaterThan(0);
 
     await page.goto(`${app.url}/admin/credentials`);
+    // The environment's credentials: the devices' one is scoped, a spare one is flagged.
+    expect(await page.locator('tr[data-env-credential="env:DEVSIM"]').textContent()).toContain(
+      '127.0.0.0/8, ::1/128',
+    );
+    expect(await page.locator('tr[data-env-credential="env:SPARE"]').textContent()).toContain(
+      'no scope',
+    );
+    expect(await page.getByTestId('scope-warning').textContent()).toContain(
+      'env:SPARE: no scope, any device may use it (set NETAUTO_SPARE_ALLOW)',
+    );
+    expect(app.output()).toContain('credential env:SPARE has no scope');
+    expect(app.output()).not.toContain('credential env:DEVSIM has no scope');
+
     await page.getByLabel(/^Name/).fill('VAULT');
     await page.getByLabel('Username').fill('netops');
     await page.getByLabel('Password', { exact: true }).fill(VAULT_PASSWORD);
     await page.getByLabel('Enable secret').fill('enable-pass');
+    // No scope: refused, with the reason beside the field, and nothing stored.
+    await page.getByRole('button', { name: 'Save credential' }).click();
+    await expect
+      .poll(() => page.locator('#cred-networks').getAttribute('aria-invalid'))
+      .toBe('true');
+    expect(await page.content()).toContain('for any address write 0.0.0.0/0 and ::/0');
+    expect(await page.locator('tr[data-credential=VAULT]').count()).toBe(0);
+    // Scoped to a network that is not the device's: stored, and the device is refused.
+    await page.getByLabel('Password', { exact: true }).fill(VAULT_PASSWORD);
+    await page.getByLabel('Enable secret').fill('enable-pass');
+    await page.getByLabel('Networks', { exact: true }).fill('192.0.2.0/24');
     await page.getByRole('button', { name: 'Save credential' }).click();
     await page.waitForURL(/saved=1$/);
-    expect(await page.locator('tr[data-credential=VAULT]').textContent()).toContain('netops');
+    const row = page.locator('tr[data-credential=VAULT]');
+    expect(await row.textContent()).toContain('netops');
+    expect(await row.getByTestId('scope').textContent()).toContain('192.0.2.0/24');
     // The form is empty again: nothing typed comes back.
     expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('');
+
+    await runOn('lv-vault', 'show version');
+    await expect.poll(status, { timeout: 30_000 }).toBe('error');
+    expect(await page.getByTestId('run-error').textContent()).toContain('credential_out_of_scope');
+
+    // The admin widens the scope to the lab's loopback addresses; the secret stays.
+    await page.goto(`${app.url}/admin/credentials`);
+    await row.getByText('Change scope').click();
+    await row.getByLabel('Networks of db:VAULT').fill('127.0.0.0/8, ::1');
+    await row.getByLabel('Sites of db:VAULT').fill('lab');
     await screenshot(page, 'credentials');
+    await row.getByRole('button', { name: 'Save scope of db:VAULT' }).click();
+    await page.waitForURL(/scoped=1$/);
+    expect(await row.getByTestId('scope').textContent()).toContain(
+      '127.0.0.0/8, ::1/128, site lab',
+    );
 
     await runOn('lv-vault', 'show version');
     await expect.poll(status, { timeout: 30_000 }).toBe('ok');
@@ -376,6 +421,7 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     expect(bodies.length).toBeGreaterThan(5);
     for (const body of bodies) expect(body).not.toContain(VAULT_PASSWORD);
     expect(app.output()).not.toContain(VAULT_PASSWORD);
+    expect(app.output()).not.toContain('spare-Pa55-never-shown');
   });
 
   it("a device's changed host key stops its runs until an admin accepts the new key", async () => {
@@ -420,6 +466,12 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('VAULT');
+    await page.getByLabel('Action').fill('credentials.scope');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect
+      .poll(async () => (await rows.first().textContent()) ?? '')
+      .toContain('127.0.0.0/8');
+    expect(await rows.count()).toBe(1);
 
     // An operator sees no admin pages or links.
     await signIn(OPERATOR);

@@ -52,6 +52,8 @@ export interface ServiceOptions {
   logger?: Logger;
   /** What the retention purge keeps (default from NETAUTO_RUN_MAX_DAYS and NETAUTO_RUN_MAX_BYTES). */
   retention?: RetentionLimits;
+  /** Where `env:` credentials are defined, for the admin's view of them (default: this process). */
+  credentialEnv?: NodeJS.ProcessEnv;
 }
 
 export interface Services {
@@ -98,6 +100,6 @@ export function createServices(
     bulks: new BulksService(db, hub.bulks, logger),
     retention: new RetentionService(db, { maxDays, maxBytes }),
     audit: new AuditService(db),
-    access: new AccessService(db, readRunnerEnv()),
+    access: new AccessService(db, readRunnerEnv(), options.credentialEnv),
   };
 }

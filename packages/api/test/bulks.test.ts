@@ -36,7 +36,11 @@ describe('bulk runs over 200 simulated devices, 10% of them faulty', async () =>
   await api.repos.devices.upsertMany(JSON.parse(lab.inventory('json')) as DeviceCreate[]);
   const access = new DeviceAccess(
     new Secrets(api.db, {
-      env: { NETAUTO_DEVSIM_PASSWORD: 'netops-pass', NETAUTO_DEVSIM_ENABLE: 'enable-pass' },
+      env: {
+        NETAUTO_DEVSIM_PASSWORD: 'netops-pass',
+        NETAUTO_DEVSIM_ENABLE: 'enable-pass',
+        NETAUTO_DEVSIM_ALLOW: '127.0.0.0/8,::1',
+      },
     }),
     new HostKeys(api.db, 'tofu'),
     // Room for a busy machine to connect (50 handshakes at once share this process with

@@ -47,7 +47,9 @@ describe('metrics, health and logs', async () => {
   const workers = await startWorkers({
     db: api.db,
     access: new DeviceAccess(
-      new Secrets(api.db, { env: { NETAUTO_OBS_PASSWORD: DEVICE_PASSWORD } }),
+      new Secrets(api.db, {
+        env: { NETAUTO_OBS_PASSWORD: DEVICE_PASSWORD, NETAUTO_OBS_ALLOW: '127.0.0.0/8,::1' },
+      }),
       new HostKeys(api.db, 'tofu'),
       { connectMs: 3000, commandMs: 5000, maxBytes: 1024 * 1024, telnet: false },
     ),

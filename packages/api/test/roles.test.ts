@@ -69,6 +69,8 @@ const ROLES: Record<string, Role> = {
   'admin.credentials.list': 'admin',
   'admin.credentials.set': 'admin',
   'admin.credentials.delete': 'admin',
+  'admin.credentials.scope': 'admin',
+  'admin.credentials.environment': 'admin',
   'admin.hostKeys.list': 'admin',
   'admin.hostKeys.accept': 'admin',
   'admin.hostKeys.forget': 'admin',

@@ -59,8 +59,8 @@ export {
 } from './auth/login-failures.repo.js';
 export { MIGRATIONS } from './migrations/index.js';
 export * as models from './models/index.js';
-export { KnownHostsRepo, type SeenKey } from './access/known-hosts.repo.js';
-export { CredentialsRepo } from './access/credentials.repo.js';
+export { KnownHostsRepo, type PinnedKey, type SeenKey } from './access/known-hosts.repo.js';
+export { CredentialsRepo, type StoredCredential } from './access/credentials.repo.js';
 export { migrateQueue, queueLogger, QUEUE_SCHEMA } from './queue-schema.js';
 export { QueueRepo, RUN_TASK, OUTPUT_CHANNEL, CANCEL_CHANNEL } from './automation/queue.repo.js';
 export {

@@ -84,7 +84,7 @@ async function serve(opts: Options): Promise<void> {
   process.stderr.write(
     `netauto-devsim: ${lab.devices.length} devices on ${opts.host}, ports ${Math.min(...ports)}-${Math.max(...ports)}` +
       `${opts.out ? `, inventory in ${opts.out}` : ''}\n` +
-      `netauto-devsim: credentials: NETAUTO_${env}_USERNAME=${DEFAULT_USERNAME} NETAUTO_${env}_PASSWORD=${DEFAULT_PASSWORD} NETAUTO_${env}_ENABLE=${DEFAULT_ENABLE_SECRET}\n` +
+      `netauto-devsim: credentials: NETAUTO_${env}_USERNAME=${DEFAULT_USERNAME} NETAUTO_${env}_PASSWORD=${DEFAULT_PASSWORD} NETAUTO_${env}_ENABLE=${DEFAULT_ENABLE_SECRET} NETAUTO_${env}_ALLOW=${opts.host}\n` +
       'netauto-devsim: serving until SIGINT or SIGTERM\n',
   );
   const signal = await stopped;

@@ -1,4 +1,4 @@
-import { parseEnv } from '@netauto/schema';
+import { isReservedCredRef, parseEnv } from '@netauto/schema';
 import { z } from 'zod';
 
 const Flag = z
@@ -65,7 +65,13 @@ export function credentialVariables(
   ref: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Record<
-  'username' | 'password' | 'privateKey' | 'privateKeyBase64' | 'passphrase' | 'enableSecret',
+  | 'username'
+  | 'password'
+  | 'privateKey'
+  | 'privateKeyBase64'
+  | 'passphrase'
+  | 'enableSecret'
+  | 'allow',
   string | undefined
 > {
   const prefix = `NETAUTO_${ref.toUpperCase()}_`;
@@ -80,5 +86,23 @@ export function credentialVariables(
     privateKeyBase64: get('PRIVKEY_BASE64'),
     passphrase: get('PASSPHRASE'),
     enableSecret: get('ENABLE'),
+    /** Where it may be used (see secrets/scope.ts); no secret. */
+    allow: get('ALLOW'),
   };
+}
+
+const SECRET_VARIABLE = /^NETAUTO_([A-Z][A-Z0-9_]{0,63})_(?:PASSWORD|PRIVKEY|PRIVKEY_BASE64)$/;
+
+/**
+ * The `env:` credentials the environment defines: the REF of every NETAUTO_<REF>_PASSWORD,
+ * _PRIVKEY or _PRIVKEY_BASE64 that is set (names reserved for NetAuto's own settings
+ * excepted), sorted. Only names are read here, never values.
+ */
+export function environmentCredentialNames(env: NodeJS.ProcessEnv = process.env): string[] {
+  const names = new Set<string>();
+  for (const [variable, value] of Object.entries(env)) {
+    const name = SECRET_VARIABLE.exec(variable)?.[1];
+    if (name && value && !isReservedCredRef(name)) names.add(name);
+  }
+  return [...names].sort();
 }

@@ -12,11 +12,15 @@ import { connectSsh, openShell } from './transport/ssh.js';
 import { pacedSink, type OutputSink } from './transport/flow.js';
 import { connectTelnet } from './transport/telnet.js';
 
-/** What the runner needs to know of a device. */
+/**
+ * What the runner needs to know of a device: `site` for its credential's scope, `id`
+ * (of a stored device) for the host key pinned to it.
+ */
 export type DeviceTarget = Pick<
   Device,
-  'hostname' | 'ip' | 'port' | 'protocol' | 'platform' | 'username' | 'credRef'
->;
+  'hostname' | 'ip' | 'port' | 'protocol' | 'platform' | 'username' | 'credRef' | 'site'
+> &
+  Partial<Pick<Device, 'id'>>;
 
 export interface Timeouts {
   /** TCP connect plus login (default 10 s). */
@@ -95,7 +99,9 @@ export class DeviceAccess {
       maxBytes: options.maxBytes ?? this.settings.maxBytes,
     };
     const onChunk = options.onChunk ?? (() => undefined);
-    const credentials = await this.secrets.resolve(device.credRef);
+    // Refused (credential_out_of_scope) before any connection when the credential may
+    // not be used for this device's address or site.
+    const credentials = await this.secrets.resolve(device.credRef, device);
     const driver = DRIVERS[device.platform];
 
     if (device.protocol === 'telnet') {
@@ -131,7 +137,7 @@ export class DeviceAccess {
       {
         connectMs: limits.connectMs,
         signal,
-        verifyHostKey: (key) => this.hostKeys.check(device.ip, device.port, key),
+        verifyHostKey: (key) => this.hostKeys.check(device.ip, device.port, key, device.id),
       },
     );
     try {

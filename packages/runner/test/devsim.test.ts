@@ -85,14 +85,19 @@ describe('device access against simulated devices', async () => {
   const lab = await startLab({ devices: specs });
   afterAll(() => lab.stop());
 
+  const LOOPBACK = '127.0.0.0/8,::1';
   const env = {
     NETAUTO_LAB_PASSWORD: PASSWORD,
     NETAUTO_LAB_ENABLE: ENABLE,
+    NETAUTO_LAB_ALLOW: LOOPBACK,
     NETAUTO_KEYED_PRIVKEY: keys.private,
+    NETAUTO_KEYED_ALLOW: LOOPBACK,
     NETAUTO_LOCKED_PRIVKEY_BASE64: Buffer.from(locked.private).toString('base64'),
     NETAUTO_LOCKED_PASSPHRASE: 'open sesame',
+    NETAUTO_LOCKED_ALLOW: LOOPBACK,
     NETAUTO_WRONGPP_PRIVKEY: locked.private,
     NETAUTO_WRONGPP_PASSPHRASE: 'not it',
+    NETAUTO_WRONGPP_ALLOW: LOOPBACK,
   };
   const settings = {
     connectMs: 3000,
@@ -113,6 +118,7 @@ describe('device access against simulated devices', async () => {
       platform: d.spec.platform,
       username: d.spec.username,
       credRef: 'env:LAB',
+      site: d.spec.site,
       ...overrides,
     };
   }
@@ -168,7 +174,7 @@ describe('device access against simulated devices', async () => {
 
   it('stays unprivileged without an enable secret', async () => {
     const noEnable = new DeviceAccess(
-      new Secrets(db, { env: { NETAUTO_LAB_PASSWORD: PASSWORD } }),
+      new Secrets(db, { env: { NETAUTO_LAB_PASSWORD: PASSWORD, NETAUTO_LAB_ALLOW: LOOPBACK } }),
       access.hostKeys,
       settings,
     );
@@ -249,7 +255,12 @@ describe('device access against simulated devices', async () => {
   it('logs in with a credential from the encrypted store (db:NAME)', async () => {
     const secretKey = Buffer.alloc(32, 7).toString('base64');
     const stored = new Secrets(db, { secretKey });
-    await stored.set({ name: 'LABDB', password: PASSWORD, enableSecret: ENABLE });
+    await stored.set({
+      name: 'LABDB',
+      password: PASSWORD,
+      enableSecret: ENABLE,
+      scope: { cidrs: ['127.0.0.0/8', '::1'] },
+    });
     const viaStore = new DeviceAccess(stored, access.hostKeys, settings);
     const result = await run('ios1', 'show running-config', {}, viaStore, { credRef: 'db:LABDB' });
     expect(result.error).toBeUndefined();

@@ -6,8 +6,12 @@ import { DeviceAccess } from '../src/execute.js';
 import { HostKeys } from '../src/hostkeys/hostkeys.js';
 import { Secrets } from '../src/secrets/secrets.js';
 
-/** The lab's credentials, as `env:LAB` reads them. */
-export const LAB_ENV = { NETAUTO_LAB_PASSWORD: 'netops-pass', NETAUTO_LAB_ENABLE: 'enable-pass' };
+/** The lab's credentials, as `env:LAB` reads them, for loopback devices only. */
+export const LAB_ENV = {
+  NETAUTO_LAB_PASSWORD: 'netops-pass',
+  NETAUTO_LAB_ENABLE: 'enable-pass',
+  NETAUTO_LAB_ALLOW: '127.0.0.0/8,::1',
+};
 
 /** Device access for tests: the lab's credentials, host keys on first use. */
 export function labAccess(

@@ -84,7 +84,9 @@ describe('the linux platform against a real OpenSSH server', async () => {
   afterAll(() => server.stop());
 
   const access = new DeviceAccess(
-    new Secrets(db, { env: { NETAUTO_OSSH_PRIVKEY: server.privateKey } }),
+    new Secrets(db, {
+      env: { NETAUTO_OSSH_PRIVKEY: server.privateKey, NETAUTO_OSSH_ALLOW: '127.0.0.0/8,::1' },
+    }),
     new HostKeys(db, 'tofu'),
     { connectMs: 5000, commandMs: 10_000, maxBytes: 1024 * 1024, telnet: false },
   );
@@ -96,6 +98,7 @@ describe('the linux platform against a real OpenSSH server', async () => {
     platform: 'linux',
     username: server.user,
     credRef: 'env:OSSH',
+    site: null,
   };
 
   it('runs a command on an exec channel with key login, streaming its output', async () => {
@@ -137,7 +140,9 @@ describe('the linux platform against a real OpenSSH server', async () => {
 
   it('refuses a wrong key as auth_failed', async () => {
     const other = new DeviceAccess(
-      new Secrets(db, { env: { NETAUTO_BAD_PASSWORD: 'not-a-valid-login' } }),
+      new Secrets(db, {
+        env: { NETAUTO_BAD_PASSWORD: 'not-a-valid-login', NETAUTO_BAD_ALLOW: '127.0.0.1' },
+      }),
       new HostKeys(db, 'tofu'),
       access.settings,
     );

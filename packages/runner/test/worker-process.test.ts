@@ -32,6 +32,7 @@ function startWorker(
       ...extra,
       DATABASE_URL: url,
       NETAUTO_LAB_PASSWORD: 'netops-pass',
+      NETAUTO_LAB_ALLOW: '127.0.0.0/8,::1',
       NETAUTO_WORKER_CONCURRENCY: '4',
       NETAUTO_HEARTBEAT_MS: '200',
       NETAUTO_WORKER_LOST_MS: '1500',

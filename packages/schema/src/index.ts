@@ -6,5 +6,6 @@ export * from './auth.js';
 export * from './api.js';
 export * from './render.js';
 export * from './access.js';
+export * from './address.js';
 export * from './bulks.js';
 export * from './output-frames.js';

@@ -16,6 +16,7 @@ import {
   page,
   text,
 } from './common.js';
+import { canonicalIp } from './address.js';
 import { MembershipRole, Platform, Protocol } from './enums.js';
 
 export const Hostname = z
@@ -29,6 +30,13 @@ export const Hostname = z
   );
 
 export const Site = line(64, 'site');
+
+/**
+ * A device's address, stored canonically: an IPv4-mapped IPv6 address is its IPv4
+ * address, IPv6 is compressed in lower case. One host is one text, for host keys and
+ * credential scopes alike.
+ */
+export const DeviceIp = IpAddress.transform((ip) => canonicalIp(ip) ?? ip);
 
 /**
  * Names an `env:` credential may not take: NETAUTO_<NAME>_PASSWORD and its kin would be
@@ -100,7 +108,7 @@ export type Device = z.infer<typeof Device>;
 
 const deviceFields = {
   hostname: Hostname,
-  ip: IpAddress,
+  ip: DeviceIp,
   protocol: Protocol.default('ssh'),
   /** Defaults to 22 for ssh and 23 for telnet. */
   port: Port.optional(),
@@ -155,7 +163,7 @@ export function checkDeviceRows(records: readonly unknown[]): CheckedDeviceRow[]
 
 export const DevicePatch = z.strictObject({
   hostname: Hostname.optional(),
-  ip: IpAddress.optional(),
+  ip: DeviceIp.optional(),
   protocol: Protocol.optional(),
   port: Port.optional(),
   username: line(64, 'username').optional(),

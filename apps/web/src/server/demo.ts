@@ -64,6 +64,8 @@ export async function startDemo(
     }
     const rows = JSON.parse(lab.inventory('json')) as DeviceCreate[];
     const imported = await services.devices.import(actor, rows);
+    // The same rows, now at new ports with new keys: the keys they were pinned to are gone.
+    await repos.knownHosts.unpin(imported.ids);
 
     const bySite = new Map<string, number[]>();
     for (const row of rows) {

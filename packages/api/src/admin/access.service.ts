@@ -3,10 +3,12 @@ import { isRunError, Secrets, type RunnerEnv } from '@netauto/runner';
 import {
   type AuditAction,
   CredentialName,
+  CredentialScopeSet,
   CredentialSet,
   HostKeyAcceptInput,
   HostKeyRef,
   type CredentialInfo,
+  type EnvCredentialInfo,
   type KnownHost,
   type Settings,
 } from '@netauto/schema';
@@ -20,19 +22,37 @@ import type { Identity } from '../context.js';
 export class AccessService {
   private readonly secrets: Secrets;
 
-  /** `env`: the runner's settings, as the workers of this deployment read them. */
+  /**
+   * `env`: the runner's settings, as the workers of this deployment read them;
+   * `credentialEnv`: where `env:` credentials are defined (default: this process's).
+   */
   constructor(
     private readonly db: Database,
     private readonly env: RunnerEnv,
+    credentialEnv?: NodeJS.ProcessEnv,
   ) {
-    this.secrets = new Secrets(db, { secretKey: env.NETAUTO_SECRET_KEY });
+    this.secrets = new Secrets(db, {
+      secretKey: env.NETAUTO_SECRET_KEY,
+      ...(credentialEnv && { env: credentialEnv }),
+    });
   }
 
   listCredentials(): Promise<CredentialInfo[]> {
     return this.secrets.list();
   }
 
-  /** Stores or replaces a credential; what is shown and audited is its name and username. */
+  /**
+   * The `env:` credentials of this process's environment with their scopes, and those to
+   * fix (no scope, or one that cannot be read). Names only, never a secret.
+   */
+  environmentCredentials(): EnvCredentialInfo[] {
+    return this.secrets.environmentCredentials();
+  }
+
+  /**
+   * Stores or replaces a credential with its scope; what is shown and audited is its
+   * name, username and scope.
+   */
   async setCredential(actor: Identity, input: CredentialSet): Promise<CredentialInfo> {
     const c = CredentialSet.parse(input);
     let info: CredentialInfo;
@@ -46,8 +66,25 @@ export class AccessService {
     await this.audit(actor, 'credentials.set', info.name, {
       name: info.name,
       username: info.username,
+      scope: info.scope,
     });
     return info;
+  }
+
+  /** Changes where a credential may be used, keeping its secret; audited with before and after. */
+  setCredentialScope(actor: Identity, input: CredentialScopeSet): Promise<CredentialInfo> {
+    const c = CredentialScopeSet.parse(input);
+    return audited(
+      this.db,
+      actorOf(actor),
+      'credentials.scope',
+      (repos) => repos.credentials.setScope(c.name, c.scope),
+      ({ before, credential }) => ({
+        type: 'credential',
+        id: credential.name,
+        summary: { name: credential.name, before, after: credential.scope },
+      }),
+    ).then((r) => r.credential);
   }
 
   async deleteCredential(actor: Identity, name: string): Promise<CredentialInfo> {

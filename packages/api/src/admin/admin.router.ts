@@ -4,7 +4,9 @@ import {
   ById,
   CredentialInfo,
   CredentialName,
+  CredentialScopeSet,
   CredentialSet,
+  EnvCredentialInfo,
   HostKeyAcceptInput,
   HostKeyRef,
   KnownHost,
@@ -67,7 +69,10 @@ export const adminRouter = router({
       .output(RetentionPreview)
       .query(({ ctx }) => ctx.services.retention.preview()),
   }),
-  /** The `db:` credential store: write-only, a secret is never sent back. */
+  /**
+   * The `db:` credential store: write-only, a secret is never sent back. Every credential
+   * has a scope (networks and/or sites) outside which the runner refuses to use it.
+   */
   credentials: router({
     list: adminProcedure
       .input(z.strictObject({}).optional())
@@ -77,6 +82,16 @@ export const adminRouter = router({
       .input(CredentialSet)
       .output(CredentialInfo)
       .mutation(({ ctx, input }) => ctx.services.access.setCredential(ctx.identity, input)),
+    /** Changes where a stored credential may be used, keeping its secret. */
+    scope: adminProcedure
+      .input(CredentialScopeSet)
+      .output(CredentialInfo)
+      .mutation(({ ctx, input }) => ctx.services.access.setCredentialScope(ctx.identity, input)),
+    /** The `env:` credentials of this server's environment and their scopes (names only). */
+    environment: adminProcedure
+      .input(z.strictObject({}).optional())
+      .output(z.array(EnvCredentialInfo))
+      .query(({ ctx }) => ctx.services.access.environmentCredentials()),
     delete: adminProcedure
       .input(z.strictObject({ name: CredentialName }))
       .output(CredentialInfo)

@@ -1,5 +1,7 @@
+import { canonicalIp } from '@netauto/schema';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../test/db.js';
+import { factories } from '../testing/factories.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 
 describe('known hosts', async () => {
@@ -71,20 +73,133 @@ describe('credentials store', async () => {
   const { repos } = await useTestDatabase();
   const store = repos.credentials;
 
+  const lab = { cidrs: ['10.0.0.0/8'] };
+
   it('puts, replaces, reads ciphertext back, lists without secrets, and deletes', async () => {
-    const info = await store.put('CORE', 'netops', Buffer.from([1, 2, 3]));
-    expect(info).toMatchObject({ name: 'CORE', username: 'netops' });
+    const info = await store.put('CORE', 'netops', Buffer.from([1, 2, 3]), lab);
+    expect(info).toMatchObject({
+      name: 'CORE',
+      username: 'netops',
+      scope: { cidrs: ['10.0.0.0/8'], sites: [] },
+    });
     expect(info).not.toHaveProperty('ciphertext');
-    await store.put('CORE', 'admin', Buffer.from([4, 5]));
+    await store.put('CORE', 'admin', Buffer.from([4, 5]), { sites: ['dc1'] });
     expect(await store.ciphertextOf('CORE')).toEqual({
       username: 'admin',
       ciphertext: Buffer.from([4, 5]),
+      scope: { cidrs: [], sites: ['dc1'] },
     });
     expect(JSON.stringify(await store.list())).not.toContain('ciphertext');
     await store.delete('CORE');
     expect(await store.ciphertextOf('CORE')).toBeUndefined();
     await expect(store.delete('CORE')).rejects.toThrow(NotFoundError);
-    await expect(store.put('bad name', null, Buffer.from([1]))).rejects.toThrow(ValidationError);
+    await expect(store.put('bad name', null, Buffer.from([1]), lab)).rejects.toThrow(
+      ValidationError,
+    );
+  });
+
+  it('needs an explicit scope, kept canonical; changing it says what it was', async () => {
+    const refused = await store
+      .put('NOWHERE', null, Buffer.from([1]), { cidrs: [], sites: [] })
+      .catch((e: unknown) => e as ValidationError);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).fieldErrors).toHaveProperty(['scope.cidrs']);
+    await expect(
+      store.put('WIDE', null, Buffer.from([1]), { cidrs: ['10.1.2.3/8'] }),
+    ).rejects.toThrow('write the network address (such as 10.0.0.0/8)');
+
+    const put = await store.put('EDGE', null, Buffer.from([1]), {
+      cidrs: ['::ffff:192.0.2.0/120', '2001:DB8::/32'],
+      sites: ['par1'],
+    });
+    expect(put.scope).toEqual({ cidrs: ['192.0.2.0/24', '2001:db8::/32'], sites: ['par1'] });
+    const changed = await store.setScope('EDGE', { cidrs: ['0.0.0.0/0', '::/0'] });
+    expect(changed.before).toEqual(put.scope);
+    expect(changed.credential.scope).toEqual({ cidrs: ['0.0.0.0/0', '::/0'], sites: [] });
+    await expect(store.setScope('MISSING', lab)).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('addresses: the canonical text is what PostgreSQL prints', async () => {
+  const { db } = await useTestDatabase();
+
+  it('for thousands of IPv6 addresses, runs of zeros and IPv4 tails included', async () => {
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed;
+    };
+    const texts: string[] = ['::', '::1', '::ffff:0:0', '::102:304', '1::', '0:1::', '::1:0:0'];
+    for (let i = 0; i < 3000; i++) {
+      const words = Array.from({ length: 8 }, () => (next() % 3 === 0 ? next() % 65_536 : 0));
+      // Upper case, leading zeros, full form: many spellings of one address.
+      texts.push(
+        words
+          .map((w) =>
+            w
+              .toString(16)
+              .padStart(next() % 2 ? 4 : 1, '0')
+              .toUpperCase(),
+          )
+          .join(':'),
+      );
+    }
+    const rows = await db.rows<{ text: string; host: string; mapped: boolean }>(
+      `SELECT t AS text, host(t::inet) AS host, t::inet <<= '::ffff:0.0.0.0/96'::inet AS mapped
+       FROM unnest($1::text[]) AS t`,
+      [texts],
+    );
+    expect(rows).toHaveLength(texts.length);
+    for (const r of rows) {
+      const expected = r.mapped ? r.host.replace(/^::ffff:/, '') : r.host;
+      expect(canonicalIp(r.text), r.text).toBe(expected);
+    }
+  });
+});
+
+describe('host keys pinned to devices', async () => {
+  const { repos, db } = await useTestDatabase();
+  const hosts = repos.knownHosts;
+  const make = factories(db);
+  const key = (fingerprint: string) => ({ keyType: 'ssh-ed25519', fingerprint });
+
+  it('pins once, reads the pin with the address in one call, unpins', async () => {
+    const device = await make.device({ ip: '192.0.2.10', port: 22 });
+    expect(await hosts.lookup('192.0.2.10', 22, 'SHA256:a', device.id)).toEqual({
+      known: undefined,
+      pinned: undefined,
+    });
+    await hosts.pin(device.id, key('SHA256:a'));
+    await hosts.pin(device.id, key('SHA256:b'));
+    await hosts.recordFirstUse({ host: '192.0.2.10', port: 22, ...key('SHA256:a') });
+    const found = await hosts.lookup('192.0.2.10', 22, 'SHA256:a', device.id);
+    expect(found.pinned).toEqual(key('SHA256:a'));
+    expect(found.known?.fingerprint).toBe('SHA256:a');
+    expect((await hosts.lookup('192.0.2.10', 22, 'SHA256:a', undefined)).pinned).toBeUndefined();
+    // A device that is gone is not pinned.
+    await hosts.pin(999_999, key('SHA256:x'));
+    expect(await hosts.pinned(999_999)).toBeUndefined();
+    expect(await hosts.unpin([device.id])).toBe(1);
+    expect(await hosts.pinned(device.id)).toBeUndefined();
+  });
+
+  it('an accepted key becomes the pin of the devices at that address; forgetting unpins them', async () => {
+    const a = await make.device({ ip: '192.0.2.20', port: 2222 });
+    const b = await make.device({ ip: '192.0.2.20', port: 2222 });
+    const elsewhere = await make.device({ ip: '192.0.2.21', port: 2222 });
+    await hosts.pin(a.id, key('SHA256:old'));
+    await hosts.pin(elsewhere.id, key('SHA256:old'));
+    await hosts.notePending({ host: '192.0.2.20', port: 2222, ...key('SHA256:new') });
+    await hosts.acceptPending({ host: '::ffff:192.0.2.20', port: 2222 }, 'SHA256:new');
+    expect(await hosts.pinned(a.id)).toEqual(key('SHA256:new'));
+    expect(await hosts.pinned(b.id)).toEqual(key('SHA256:new'));
+    expect(await hosts.pinned(elsewhere.id)).toEqual(key('SHA256:old'));
+    await hosts.forget({ host: '192.0.2.20', port: 2222 });
+    expect(await hosts.pinned(a.id)).toBeUndefined();
+    expect(await hosts.pinned(b.id)).toBeUndefined();
+    expect(await hosts.pinned(elsewhere.id)).toEqual(key('SHA256:old'));
+    await expect(hosts.forget({ host: '192.0.2.21', port: 2222 })).rejects.toThrow(NotFoundError);
+    expect(await hosts.pinned(elsewhere.id)).toEqual(key('SHA256:old'));
   });
 });
 

@@ -37,6 +37,12 @@ export interface SeenKey {
   fingerprint: string;
 }
 
+/** The key a device is pinned to: the key it presented when first trusted. */
+export interface PinnedKey {
+  keyType: string;
+  fingerprint: string;
+}
+
 export class KnownHostsRepo {
   constructor(private readonly ex: Executor) {}
 
@@ -119,6 +125,7 @@ export class KnownHostsRepo {
   /**
    * Trusts the pending key of a host, in place of the old one. The admin names the key
    * they checked, so that a key presented after that check is never trusted by mistake.
+   * The devices at that address and port take it as their pinned key.
    */
   async acceptPending(
     ref: { host: string; port: number },
@@ -129,10 +136,21 @@ export class KnownHostsRepo {
     if (!current) throw new NotFoundError('host key', `${r.host}:${r.port}`);
     const row = await selectOne<KnownHostRow>(
       this.ex,
-      `UPDATE known_hosts SET key_type = pending_key_type, fingerprint = pending_fingerprint,
-         first_seen_at = now(), last_seen_at = now(),
-         pending_key_type = NULL, pending_fingerprint = NULL, pending_seen_at = NULL
-       WHERE host = $1 AND port = $2 AND pending_fingerprint = $3 RETURNING ${COLUMNS}`,
+      `WITH accepted AS (
+         UPDATE known_hosts SET key_type = pending_key_type, fingerprint = pending_fingerprint,
+           first_seen_at = now(), last_seen_at = now(),
+           pending_key_type = NULL, pending_fingerprint = NULL, pending_seen_at = NULL
+         WHERE host = $1 AND port = $2 AND pending_fingerprint = $3 RETURNING ${COLUMNS}
+       ),
+       pinned AS (
+         INSERT INTO device_host_keys (device_id, key_type, fingerprint)
+         SELECT d.id, a."keyType", a.fingerprint FROM accepted a
+         JOIN devices d ON host(d.ip) = $1 AND d.port = $2
+         ON CONFLICT (device_id) DO UPDATE SET key_type = EXCLUDED.key_type,
+           fingerprint = EXCLUDED.fingerprint, pinned_at = now()
+         RETURNING device_id
+       )
+       SELECT * FROM accepted`,
       [r.host, r.port, fingerprint],
     );
     if (!row) {
@@ -160,15 +178,98 @@ export class KnownHostsRepo {
     return toKnownHost(row as KnownHostRow);
   }
 
-  /** Forgets a host's key: the next connection trusts what it sees (unless strict). */
+  /**
+   * Forgets a host's key, and the pinned key of the devices at that address and port:
+   * the next connection trusts what it sees (unless strict).
+   */
   async forget(ref: { host: string; port: number }): Promise<KnownHost> {
     const r = parseInput(HostKeyRef, ref);
     const row = await selectOne<KnownHostRow>(
       this.ex,
-      `DELETE FROM known_hosts WHERE host = $1 AND port = $2 RETURNING ${COLUMNS}`,
+      `WITH gone AS (DELETE FROM known_hosts WHERE host = $1 AND port = $2 RETURNING ${COLUMNS}),
+       unpinned AS (
+         DELETE FROM device_host_keys p USING devices d, gone
+         WHERE p.device_id = d.id AND host(d.ip) = $1 AND d.port = $2
+         RETURNING p.device_id
+       )
+       SELECT * FROM gone`,
       [r.host, r.port],
     );
     if (!row) throw new NotFoundError('host key', `${r.host}:${r.port}`);
     return toKnownHost(row);
+  }
+
+  /**
+   * The trusted key of an address and the key pinned for a device, in one round trip
+   * (see `findAndTouch` for the note that the address's key was seen again).
+   */
+  async lookup(
+    host: string,
+    port: number,
+    fingerprint: string,
+    deviceId: number | undefined,
+  ): Promise<{ known: KnownHost | undefined; pinned: PinnedKey | undefined }> {
+    const row = await selectOne<
+      Omit<KnownHostRow, 'id'> & {
+        id: number | null;
+        pinnedKeyType: string | null;
+        pinnedFingerprint: string | null;
+      }
+    >(
+      this.ex,
+      `WITH k AS (SELECT ${COLUMNS} FROM known_hosts WHERE host = $1 AND port = $2),
+       seen AS (
+         UPDATE known_hosts h SET last_seen_at = now() FROM k
+         WHERE h.id = k.id AND k.fingerprint = $3 AND k."lastSeenAt" < now() - interval '1 minute'
+         RETURNING h.id
+       ),
+       p AS (SELECT key_type, fingerprint FROM device_host_keys WHERE device_id = $4::int)
+       SELECT k.*, p.key_type AS "pinnedKeyType", p.fingerprint AS "pinnedFingerprint"
+       FROM (SELECT 1) one LEFT JOIN k ON true LEFT JOIN p ON true`,
+      [host, port, fingerprint, deviceId ?? null],
+      { prepare: true },
+    );
+    const { pinnedKeyType, pinnedFingerprint, ...known } = row ?? {
+      id: null,
+      pinnedKeyType: null,
+      pinnedFingerprint: null,
+    };
+    return {
+      known: known.id === null ? undefined : toKnownHost(known as KnownHostRow),
+      pinned:
+        pinnedFingerprint === null || pinnedKeyType === null
+          ? undefined
+          : { keyType: pinnedKeyType, fingerprint: pinnedFingerprint },
+    };
+  }
+
+  /** Pins a key to a device that has none yet (its first key, once trusted). */
+  async pin(deviceId: number, key: PinnedKey): Promise<void> {
+    await select(
+      this.ex,
+      `INSERT INTO device_host_keys (device_id, key_type, fingerprint)
+       SELECT id, $2, $3 FROM devices WHERE id = $1
+       ON CONFLICT (device_id) DO NOTHING RETURNING device_id`,
+      [deviceId, key.keyType, key.fingerprint],
+    );
+  }
+
+  /** The key pinned for a device, if any. */
+  async pinned(deviceId: number): Promise<PinnedKey | undefined> {
+    return selectOne<PinnedKey>(
+      this.ex,
+      `SELECT key_type AS "keyType", fingerprint FROM device_host_keys WHERE device_id = $1`,
+      [deviceId],
+    );
+  }
+
+  /** Unpins these devices (their next connection trusts on first use, unless strict). */
+  async unpin(deviceIds: readonly number[]): Promise<number> {
+    const rows = await select<{ deviceId: number }>(
+      this.ex,
+      `DELETE FROM device_host_keys WHERE device_id = ANY($1::int[]) RETURNING device_id AS "deviceId"`,
+      [deviceIds],
+    );
+    return rows.length;
   }
 }

@@ -4,6 +4,7 @@ import { bulkProgress } from './0006-bulk-progress.js';
 import { runDeviceBusy } from './0007-run-device-busy.js';
 import { outputHashSha256 } from './0008-output-hash-sha256.js';
 import { runErrorReasons } from './0009-run-error-reasons.js';
+import { credentialScopeHostPins } from './0011-credential-scope-host-pins.js';
 import { knownHostPending } from './0003-known-host-pending.js';
 import { initial } from './0001-initial.js';
 import { loginThrottle } from './0002-login-throttle.js';
@@ -21,5 +22,6 @@ export const MIGRATIONS: readonly Migration[] = [
   runDeviceBusy,
   outputHashSha256,
   runErrorReasons,
+  credentialScopeHostPins,
   loginKnownAddresses,
 ];

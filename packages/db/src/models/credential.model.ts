@@ -15,6 +15,14 @@ export class Credential extends Model {
   @Column({ type: DataType.BLOB, allowNull: false })
   declare ciphertext: Buffer;
 
+  /** The networks where it may be used; with scopeSites, empty for none set (refused). */
+  @Column({ type: DataType.ARRAY(DataType.CIDR), allowNull: false, defaultValue: [] })
+  declare scopeCidrs: string[];
+
+  /** The sites where it may be used. */
+  @Column({ type: DataType.ARRAY(DataType.TEXT), allowNull: false, defaultValue: [] })
+  declare scopeSites: string[];
+
   declare createdAt: Date;
   declare updatedAt: Date;
 }

@@ -5,6 +5,7 @@ import { CommandTemplate } from './command-template.model.js';
 import { Credential } from './credential.model.js';
 import { DeviceGroupMembership } from './device-group-membership.model.js';
 import { DeviceGroup } from './device-group.model.js';
+import { DeviceHostKey } from './device-host-key.model.js';
 import { Device } from './device.model.js';
 import { KnownHost } from './known-host.model.js';
 import { RunChunk } from './run-chunk.model.js';
@@ -21,6 +22,7 @@ export {
   Device,
   DeviceGroup,
   DeviceGroupMembership,
+  DeviceHostKey,
   KnownHost,
   Run,
   RunChunk,
@@ -36,6 +38,7 @@ export const MODELS = [
   Credential,
   KnownHost,
   Device,
+  DeviceHostKey,
   DeviceGroup,
   DeviceGroupMembership,
   CommandTemplate,

@@ -6,6 +6,9 @@ import { decryptSecret, encryptSecret, parseSecretKey } from './crypto.js';
 import { parseCredRef, Secrets } from './secrets.js';
 
 const KEY = randomBytes(32).toString('base64');
+/** A device the test credentials may be used for. */
+const HERE = { hostname: 'r1', ip: '10.0.0.1', site: 'dc1' };
+const ANYWHERE = { cidrs: ['0.0.0.0/0', '::/0'] };
 
 async function reasonOf(promise: Promise<unknown>): Promise<{ reason: string; message: string }> {
   const error = await promise.then(
@@ -29,10 +32,10 @@ describe('credential references', () => {
     const secrets = new Secrets(undefined, {
       env: { NETAUTO_ADMIN_PASSWORD: 'the-admin-password' },
     });
-    const { reason, message } = await reasonOf(secrets.resolve('ADMIN'));
+    const { reason, message } = await reasonOf(secrets.resolve('ADMIN', HERE));
     expect(reason).toBe('missing_secret');
     expect(message).toBe('credential env:ADMIN is reserved for NetAuto itself');
-    expect((await reasonOf(secrets.resolve('env:admin'))).reason).toBe('missing_secret');
+    expect((await reasonOf(secrets.resolve('env:admin', HERE))).reason).toBe('missing_secret');
   });
 
   it('refuses anything else', () => {
@@ -53,22 +56,22 @@ describe('secrets from the environment', () => {
   const secrets = new Secrets(undefined, { env });
 
   it('reads NETAUTO_<REF>_* for env:REF and a bare REF, in any case', async () => {
-    expect(await secrets.resolve('env:LAB')).toEqual({
+    expect(await secrets.resolve('env:LAB', HERE)).toEqual({
       username: 'netops',
       password: 's3cret-lab',
       privateKey: undefined,
       passphrase: undefined,
       enableSecret: 'en-secret',
     });
-    expect((await secrets.resolve('lab')).password).toBe('s3cret-lab');
-    expect(await secrets.resolve('KEYED')).toMatchObject({
+    expect((await secrets.resolve('lab', HERE)).password).toBe('s3cret-lab');
+    expect(await secrets.resolve('KEYED', HERE)).toMatchObject({
       privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n',
       passphrase: 'pp',
     });
   });
 
   it('a missing secret is missing_secret, naming the variables to set and no value', async () => {
-    const { reason, message } = await reasonOf(secrets.resolve('env:NOPE'));
+    const { reason, message } = await reasonOf(secrets.resolve('env:NOPE', HERE));
     expect(reason).toBe('missing_secret');
     expect(message).toBe(
       'credential env:NOPE is not set: define NETAUTO_NOPE_PASSWORD or NETAUTO_NOPE_PRIVKEY',
@@ -86,32 +89,35 @@ describe('the encrypted credential store', async () => {
       username: 'admin',
       password: 'p@ss-core',
       enableSecret: 'en',
+      scope: ANYWHERE,
     });
     const [row] = await db.rows<{ ciphertext: Buffer }>(
       `SELECT ciphertext FROM credentials WHERE name = 'CORE'`,
     );
     expect(row?.ciphertext.toString('latin1')).not.toContain('p@ss-core');
-    expect(await secrets.resolve('db:CORE')).toEqual({
+    expect(await secrets.resolve('db:CORE', HERE)).toEqual({
       username: 'admin',
       password: 'p@ss-core',
       enableSecret: 'en',
     });
-    expect(await secrets.list()).toMatchObject([{ name: 'CORE', username: 'admin' }]);
+    expect(await secrets.list()).toMatchObject([
+      { name: 'CORE', username: 'admin', scope: { cidrs: ['0.0.0.0/0', '::/0'], sites: [] } },
+    ]);
     expect(JSON.stringify(await secrets.list())).not.toContain('p@ss-core');
   });
 
   it('replaces and deletes; a deleted one is missing_secret', async () => {
-    await secrets.set({ name: 'EDGE', password: 'one' });
-    await secrets.set({ name: 'EDGE', password: 'two' });
-    expect((await secrets.resolve('db:EDGE')).password).toBe('two');
+    await secrets.set({ name: 'EDGE', password: 'one', scope: ANYWHERE });
+    await secrets.set({ name: 'EDGE', password: 'two', scope: ANYWHERE });
+    expect((await secrets.resolve('db:EDGE', HERE)).password).toBe('two');
     await secrets.delete('EDGE');
-    expect((await reasonOf(secrets.resolve('db:EDGE'))).reason).toBe('missing_secret');
+    expect((await reasonOf(secrets.resolve('db:EDGE', HERE))).reason).toBe('missing_secret');
   });
 
   it('cannot be read with another key, and says so without the secret', async () => {
-    await secrets.set({ name: 'OTHER', password: 'never-shown' });
+    await secrets.set({ name: 'OTHER', password: 'never-shown', scope: ANYWHERE });
     const wrongKey = new Secrets(db, { secretKey: randomBytes(32).toString('hex') });
-    const { reason, message } = await reasonOf(wrongKey.resolve('db:OTHER'));
+    const { reason, message } = await reasonOf(wrongKey.resolve('db:OTHER', HERE));
     expect(reason).toBe('missing_secret');
     expect(message).toBe('credential db:OTHER cannot be decrypted with this NETAUTO_SECRET_KEY');
     expect(message).not.toContain('never-shown');
@@ -119,9 +125,9 @@ describe('the encrypted credential store', async () => {
 
   it('needs NETAUTO_SECRET_KEY of 32 bytes', async () => {
     const noKey = new Secrets(db, {});
-    expect((await reasonOf(noKey.set({ name: 'X', password: 'y' }))).message).toMatch(
-      /NETAUTO_SECRET_KEY is not set/,
-    );
+    expect(
+      (await reasonOf(noKey.set({ name: 'X', password: 'y', scope: ANYWHERE }))).message,
+    ).toMatch(/NETAUTO_SECRET_KEY is not set/);
     expect(() => parseSecretKey('c2hvcnQ=')).toThrow('NETAUTO_SECRET_KEY must be 32 bytes');
   });
 

@@ -23,6 +23,8 @@ export function readWebEnv(env: NodeJS.ProcessEnv = process.env): WebEnv {
 export const DEMO_CREDENTIALS = {
   NETAUTO_DEVSIM_USERNAME: 'netops',
   NETAUTO_DEVSIM_PASSWORD: 'netops-pass',
+  /** The simulated devices listen on loopback only: the credential goes nowhere else. */
+  NETAUTO_DEVSIM_ALLOW: '127.0.0.0/8,::1',
   NETAUTO_DEVSIM_ENABLE: 'enable-pass',
 } as const;
 
