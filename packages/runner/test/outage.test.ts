@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { connectDatabase, repositories } from '@netauto/db';
+import { CANCEL_CHANNEL, connectDatabase, repositories } from '@netauto/db';
 import { factories, startRestartablePostgres } from '@netauto/db/testing';
 import { commandOutput, startLab, type SimDeviceSpec } from '@netauto/devsim';
 import type { Run } from '@netauto/schema';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { enqueueRun } from '../src/executor/queue.js';
+import { enqueueRun, requestCancel } from '../src/executor/queue.js';
 import { inventoryOf } from './lab.js';
 
 // What a database outage does to worker processes running runs: a real PostgreSQL of
@@ -209,6 +209,32 @@ describe('a database outage while runs are in flight', async () => {
     const want = await texts;
     for (const [i, run] of runs.entries()) expect(await storedOutput(run.id)).toBe(want[i]);
     expect(a.alive() && b.alive(), a.output() + b.output()).toBe(true);
+  }, 180_000);
+
+  it('after a restart, a cancel reaches the worker through its LISTEN connection again', async () => {
+    // Heartbeats too rare to see the cancel: only the notification can.
+    const worker = startWorker({ NETAUTO_HEARTBEAT_MS: '120000', NETAUTO_WORKER_LOST_MS: '600000' });
+    await ready(worker);
+    const [run] = await startRuns([{ hostname: 'o3', command: 'ping -c 300 -i 0.2 127.0.1.1' }]);
+    const id = run?.id ?? 0;
+    await until(async () => (await repos.chunks.list(id)).length > 0);
+    await server.outage(2000);
+    // The worker's cancel listener is back (no one else listens on this database).
+    await until(async () => {
+      const rows = await db.rows<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'LISTEN ${CANCEL_CHANNEL}%'`,
+      );
+      return rows[0]?.n === 1;
+    });
+    const chunksBefore = (await repos.runs.get(id)).chunkCount;
+    await requestCancel(db, id);
+    await until(async () => (await repos.runs.get(id)).status === 'error', 30_000);
+    const ended = await repos.runs.get(id);
+    expect(ended).toMatchObject({ status: 'error', errorReason: 'canceled' });
+    // Its output is kept, whole.
+    expect(ended.chunkCount).toBeGreaterThanOrEqual(chunksBefore);
+    expect(await storedOutput(id)).toMatch(/^PING 127\.0\.1\.1/);
   }, 180_000);
 
   it('output held while the database is away is bounded: past the bound the run ends output_limit', async () => {
