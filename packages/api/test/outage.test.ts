@@ -63,7 +63,11 @@ describe('the API while the database is down', async () => {
 
     await server.halt();
     try {
-      for (const procedure of ['devices.list', 'auth.me', `runs.byId?input=${encodeURIComponent('{"id":1}')}`]) {
+      for (const procedure of [
+        'devices.list',
+        'auth.me',
+        `runs.byId?input=${encodeURIComponent('{"id":1}')}`,
+      ]) {
         const answer = await call(procedure);
         expect(answer.status, procedure).toBe(503);
         const body = (await answer.json()) as TrpcError;

@@ -87,8 +87,11 @@ describe('a database outage while runs are in flight', async () => {
 
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail') {
-      for (const w of workers) console.error(`worker ${w.pid} (alive: ${w.alive()}):\n${w.output()}`);
-      const rows = await db.rows('SELECT id, status, error_reason, chunks, bytes FROM runs ORDER BY id');
+      for (const w of workers)
+        console.error(`worker ${w.pid} (alive: ${w.alive()}):\n${w.output()}`);
+      const rows = await db.rows(
+        'SELECT id, status, error_reason, chunks, bytes FROM runs ORDER BY id',
+      );
       console.error(rows);
     }
     for (const w of workers.splice(0)) {
@@ -135,7 +138,9 @@ describe('a database outage while runs are in flight', async () => {
     const worker = startWorker();
     await ready(worker);
     const command = 'ping -c 100 -i 0.2 127.0.1.1';
-    const runs = await startRuns(['o0', 'o1', 'o2', 'o3'].map((hostname) => ({ hostname, command })));
+    const runs = await startRuns(
+      ['o0', 'o1', 'o2', 'o3'].map((hostname) => ({ hostname, command })),
+    );
     // Queued behind the first one of its device: taken after the outage.
     const [behind] = await startRuns([{ hostname: 'o0', command: 'echo behind' }]);
     const texts = Promise.all(['o0', 'o1', 'o2', 'o3'].map((h) => expected(h, command)));
@@ -213,7 +218,10 @@ describe('a database outage while runs are in flight', async () => {
 
   it('after a restart, a cancel reaches the worker through its LISTEN connection again', async () => {
     // Heartbeats too rare to see the cancel: only the notification can.
-    const worker = startWorker({ NETAUTO_HEARTBEAT_MS: '120000', NETAUTO_WORKER_LOST_MS: '600000' });
+    const worker = startWorker({
+      NETAUTO_HEARTBEAT_MS: '120000',
+      NETAUTO_WORKER_LOST_MS: '600000',
+    });
     await ready(worker);
     const [run] = await startRuns([{ hostname: 'o3', command: 'ping -c 300 -i 0.2 127.0.1.1' }]);
     const id = run?.id ?? 0;
