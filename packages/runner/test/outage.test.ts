@@ -81,7 +81,7 @@ describe('a database outage while runs are in flight', async () => {
   }
 
   async function ready(worker: WorkerProcess) {
-    await until(async () => worker.output().includes('taking runs') || !worker.alive());
+    await until(() => Promise.resolve(worker.output().includes('taking runs') || !worker.alive()));
     expect(worker.alive(), worker.output()).toBe(true);
   }
 

@@ -88,6 +88,9 @@ export function startHeartbeat(
   let timer: NodeJS.Timeout | undefined;
   let beating = false;
   let stopped = false;
+  const schedule = (ms: number) => {
+    if (!stopped) timer = setTimeout(() => void tick(), ms);
+  };
   const tick = async () => {
     if (beating || stopped) return;
     beating = true;
@@ -101,11 +104,9 @@ export function startHeartbeat(
     } finally {
       beating = false;
     }
-    if (!stopped) {
-      timer = setTimeout(() => void tick(), contact.away ? Math.min(everyMs, 500) : everyMs);
-    }
+    schedule(contact.away ? Math.min(everyMs, 500) : everyMs);
   };
-  timer = setTimeout(() => void tick(), everyMs);
+  schedule(everyMs);
   const off = contact.onBack(() => void tick());
   return {
     stop() {
