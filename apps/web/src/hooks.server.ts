@@ -8,6 +8,7 @@ import {
   type Services,
 } from '@netauto/api';
 import type { Handle } from '@sveltejs/kit';
+import { TRPCError } from '@trpc/server';
 import { dev } from '$app/environment';
 import { callerFor, clientAddress } from '$lib/server/api';
 import { getRuntime } from '$lib/server/runtime';
@@ -86,7 +87,22 @@ export const handle: Handle = async ({ event, resolve }) => {
     return withSecurityHeaders(await handleApi(request));
   }
 
-  const { api, context } = await callerFor(services, event);
+  let called: Awaited<ReturnType<typeof callerFor>>;
+  try {
+    called = await callerFor(services, event);
+  } catch (error) {
+    // Who is asking cannot be known while the database is unreachable: say so plainly.
+    if (error instanceof TRPCError && error.code === 'SERVICE_UNAVAILABLE') {
+      return withSecurityHeaders(
+        new Response(`NetAuto: ${error.message}.\n`, {
+          status: 503,
+          headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' },
+        }),
+      );
+    }
+    throw error;
+  }
+  const { api, context } = called;
   event.locals.api = api;
   event.locals.identity = context.identity;
 

@@ -1,4 +1,5 @@
 import type { User, UserRole } from '@netauto/schema';
+import { toTRPCError } from './errors.js';
 import type { Services } from './services.js';
 
 /** Who is calling, and how they proved it. */
@@ -41,15 +42,22 @@ export function cookieValue(header: string | null | undefined, name: string): st
   return undefined;
 }
 
-/** Resolves the caller from `Authorization: Bearer` or the session cookie. */
+/**
+ * Resolves the caller from `Authorization: Bearer` or the session cookie. A database
+ * that cannot be reached is a TRPCError SERVICE_UNAVAILABLE.
+ */
 export async function createContext(services: Services, request: RequestInfo): Promise<Context> {
   const authorization = request.header('authorization');
   let identity: Identity | null = null;
-  if (authorization?.toLowerCase().startsWith('bearer ')) {
-    identity = await services.auth.identifyToken(authorization.slice(7).trim());
-  } else {
-    const session = cookieValue(request.header('cookie'), SESSION_COOKIE);
-    if (session) identity = await services.auth.identifySession(session);
+  try {
+    if (authorization?.toLowerCase().startsWith('bearer ')) {
+      identity = await services.auth.identifyToken(authorization.slice(7).trim());
+    } else {
+      const session = cookieValue(request.header('cookie'), SESSION_COOKIE);
+      if (session) identity = await services.auth.identifySession(session);
+    }
+  } catch (error) {
+    throw toTRPCError(error) ?? error;
   }
   return { services, identity, request };
 }

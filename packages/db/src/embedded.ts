@@ -25,6 +25,14 @@ export interface RunningPostgres {
   /** True when this process started the server (and will stop it). */
   owned: boolean;
   stop(): Promise<void>;
+  /**
+   * A fast shutdown that keeps the data and the port, so that `resume` starts the same
+   * server again: for tests of what a database outage does. Only for a server this
+   * process started.
+   */
+  halt(): Promise<void>;
+  /** Starts a halted server again, on the same data and port. */
+  resume(): Promise<void>;
 }
 
 const USER = 'postgres';
@@ -136,7 +144,15 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   const dir = path.resolve(options.dir);
   const existing = await runningOn(dir);
   if (existing !== undefined) {
-    return { ...urls(existing), owned: false, stop: () => Promise.resolve() };
+    const notOurs = () =>
+      Promise.reject(new Error(`the PostgreSQL on ${dir} was started by another process`));
+    return {
+      ...urls(existing),
+      owned: false,
+      stop: () => Promise.resolve(),
+      halt: notOurs,
+      resume: notOurs,
+    };
   }
 
   const port = options.port ?? (await freePort());
@@ -153,12 +169,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   flags.push('-c', 'max_connections=300');
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const persistent = options.persistent ?? true;
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,
     user: USER,
     password: PASSWORD,
-    persistent: options.persistent ?? true,
+    // Kept while halted; a throwaway folder is removed by `stop` below.
+    persistent: true,
     // PostgreSQL refuses to run as root; then it runs as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
@@ -184,17 +202,42 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
     );
   }
 
-  const pid = await postmasterPid(dir);
+  let pid = await postmasterPid(dir);
   if (pid !== undefined) ownedServers.add(pid);
   let stopped = false;
+  let halted = false;
+  const halt = async () => {
+    await pg.stop();
+    if (pid !== undefined) ownedServers.delete(pid);
+    pid = undefined;
+  };
   return {
     ...urls(port),
     owned: true,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
-      if (pid !== undefined) ownedServers.delete(pid);
+      if (!halted) await halt();
+      if (!persistent) await rm(dir, { recursive: true, force: true });
+    },
+    async halt() {
+      if (stopped || halted) return;
+      halted = true;
+      await halt();
+    },
+    async resume() {
+      if (stopped) throw new Error('this PostgreSQL was stopped for good');
+      if (!halted) return;
+      try {
+        await pg.start();
+      } catch (error) {
+        throw new Error(`embedded PostgreSQL in ${dir} did not start again:\n${log.join('')}`, {
+          cause: error,
+        });
+      }
+      halted = false;
+      pid = await postmasterPid(dir);
+      if (pid !== undefined) ownedServers.add(pid);
     },
   };
 }

@@ -16,6 +16,7 @@ export {
   ValidationError,
   ForbiddenError,
 } from './errors.js';
+export { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from './unavailable.js';
 export { type Executor, failedWithoutEffect, observeStatements, translateError } from './sql.js';
 export { repositories, withTransaction, type Repositories } from './repositories.js';
 export { DevicesRepo } from './inventory/devices.repo.js';

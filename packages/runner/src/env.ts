@@ -53,6 +53,13 @@ const Env = z.object({
     .min(1024)
     .max(2 ** 40)
     .default(64 * 1024 * 1024),
+  /** Output a run holds in memory while the database is unreachable; past it the run ends. */
+  NETAUTO_OUTAGE_OUTPUT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 34)
+    .default(16 * 1024 * 1024),
 });
 export type RunnerEnv = z.infer<typeof Env>;
 

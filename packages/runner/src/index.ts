@@ -49,6 +49,7 @@ export {
   apiRequestDuration,
 } from './observability/metrics.js';
 export { opsHandler, startOpsServer, type OpsOptions } from './observability/ops.js';
+export { logUnhandledRejections } from './observability/last-resort.js';
 export {
   purgeRuns,
   retentionFromEnv,

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startNetAuto } from '@netauto/api';
+import { createLogger, logUnhandledRejections } from '@netauto/runner';
 import {
   readWebEnv,
   useBodySizeLimit,
@@ -22,6 +23,9 @@ const log = (line: string) => {
 };
 
 const env = readWebEnv();
+// A database outage must not end the process: the known cases are handled where they
+// happen, and this logs any other promise that fails with nobody waiting for it.
+logUnhandledRejections(createLogger({ base: { component: 'web' } }));
 const demoWanted = process.argv.includes('--demo') || env.NETAUTO_DEMO === '1';
 if (demoWanted) useDemoCredentials();
 

@@ -109,7 +109,14 @@ async function answer(
   if (format !== 'text' && format !== 'frames') {
     return badRequest('format: must be text or frames');
   }
-  const { identity } = await createContext(services, info);
+  let identity: Awaited<ReturnType<typeof createContext>>['identity'];
+  try {
+    ({ identity } = await createContext(services, info));
+  } catch (error) {
+    const known = toTRPCError(error);
+    if (known) return problem(known);
+    throw error;
+  }
   if (!identity) {
     return problem(new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in or send a token' }));
   }

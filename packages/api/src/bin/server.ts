@@ -2,9 +2,12 @@
 // Serves the API alone on HOST:PORT (default 127.0.0.1:3001): migrates first, creates
 // the first admin when there is none, and runs queue workers in-process unless
 // NETAUTO_WORKERS=0. The web app (apps/web) serves the same API with the UI.
+import { createLogger, logUnhandledRejections } from '@netauto/runner';
 import { startNetAuto } from '../boot.js';
 import { createApiServer } from '../http.js';
 
+// A database outage must not end the process (see logUnhandledRejections).
+logUnhandledRejections(createLogger({ base: { component: 'api' } }));
 const runtime = await startNetAuto();
 const { env } = runtime;
 const server = createApiServer(runtime.services);

@@ -75,9 +75,9 @@ export const packedParams = (p: PackedOutput) => [p.data, p.offsets, p.lengths];
  * The common table expressions that add chunks (packed in $2, $3, $4; $5 of them, $6
  * bytes) to running run $1: `c` is the chunks added, with the columns asked for.
  */
-const appendCtes = (returning: string) => `r AS (
+const appendCtes = (returning: string, guard = '') => `r AS (
     UPDATE runs SET chunks = chunks + $5, bytes = bytes + $6, updated_at = now()
-    WHERE id = $1 AND status = 'running'
+    WHERE id = $1 AND status = 'running'${guard}
     RETURNING chunks - $5 AS first
   ), c AS (
     INSERT INTO run_chunks (run_id, seq, data)
@@ -117,20 +117,31 @@ export class ChunksRepo {
   /**
    * The worker's way to append: the same statement, without sending the text back,
    * and announcing the new chunks to followers (at commit). Returns the last seq.
+   *
+   * With `first` (the seq this output's first chunk gets), storing is idempotent: it
+   * stores only when the run has exactly `first` chunks, and when it already has this
+   * output's chunks after them (an earlier attempt was committed, and its answer lost
+   * with the connection) it returns their last seq without storing them again.
    */
-  async store(runId: number, output: string | readonly string[]): Promise<number | undefined> {
+  async store(
+    runId: number,
+    output: string | readonly string[],
+    first?: number,
+  ): Promise<number | undefined> {
     const packed = packOutput(output);
     if (packed.bytes === 0) return undefined;
     const row = await selectOne<{ last: number | null }>(
       this.ex,
-      `WITH ${appendCtes('seq')}
+      `WITH ${appendCtes('seq', ' AND ($7::int IS NULL OR chunks = $7)')}
        SELECT m.last, CASE WHEN m.last IS NOT NULL
          THEN pg_notify('${OUTPUT_CHANNEL}', concat($1::int, ':', m.last)) END AS notified
        FROM (SELECT max(seq) AS last FROM c) m`,
-      appendParams(runId, packed),
+      [...appendParams(runId, packed), first ?? null],
       { prepare: true },
     );
-    if (row?.last === null || row?.last === undefined) return this.refuse(runId);
+    if (row?.last === null || row?.last === undefined) {
+      return this.refuse(runId, first === undefined ? undefined : first + packed.lengths.length);
+    }
     return row.last;
   }
 
@@ -141,7 +152,7 @@ export class ChunksRepo {
    * than once are refused: one batch at a time per run.
    */
   async storeMany(
-    items: readonly { runId: number; output: string | readonly string[] }[],
+    items: readonly { runId: number; output: string | readonly string[]; first?: number }[],
   ): Promise<(number | undefined)[]> {
     const runIds = items.map((i) => i.runId);
     if (new Set(runIds).size !== runIds.length) {
@@ -175,11 +186,15 @@ export class ChunksRepo {
          -- does (the heartbeat, a bulk's cancel): they never deadlock with each other.
          SELECT id FROM runs WHERE id IN (SELECT run_id FROM n) AND status = 'running'
          ORDER BY id FOR UPDATE
+       ), e AS (
+         -- The seq each run's output starts at, when the caller said (see store).
+         SELECT * FROM unnest($5::int[], $6::int[]) AS e(run_id, first)
        ), r AS (
          UPDATE runs SET chunks = runs.chunks + n.pieces, bytes = runs.bytes + n.bytes,
            updated_at = now()
-         FROM n JOIN l ON l.id = n.run_id
+         FROM n JOIN l ON l.id = n.run_id JOIN e ON e.run_id = n.run_id
          WHERE runs.id = n.run_id AND runs.status = 'running'
+           AND (e.first IS NULL OR runs.chunks = e.first)
          RETURNING runs.id, runs.chunks - n.pieces AS first, n.first_ord
        ), c AS (
          INSERT INTO run_chunks (run_id, seq, data)
@@ -190,20 +205,30 @@ export class ChunksRepo {
        SELECT m.run_id AS "runId", m.last,
          pg_notify('${OUTPUT_CHANNEL}', concat(m.run_id, ':', m.last)) AS notified
        FROM (SELECT run_id, max(seq) AS last FROM c GROUP BY run_id) m`,
-      [data, pieceRun, offsets, lengths],
+      [data, pieceRun, offsets, lengths, runIds, items.map((i) => i.first ?? null)],
       { prepare: true },
     );
     const last = new Map(rows.map((r) => [r.runId, r.last]));
     return runIds.map((id) => last.get(id));
   }
 
-  private async refuse(runId: number): Promise<never> {
-    const run = await selectOne<{ status: string }>(
+  /**
+   * Why output was not stored. When the run already has `storedTo` chunks and runs, the
+   * output was stored by an earlier attempt: the last seq is returned.
+   */
+  private async refuse(runId: number, storedTo?: number): Promise<number> {
+    const run = await selectOne<{ status: string; chunks: number }>(
       this.ex,
-      'SELECT status FROM runs WHERE id = $1',
+      'SELECT status, chunks FROM runs WHERE id = $1',
       [runId],
     );
     if (!run) throw new NotFoundError('run', runId);
+    if (run.status === 'running' && storedTo !== undefined) {
+      if (run.chunks === storedTo) return storedTo - 1;
+      throw new InvalidStateError(
+        `run ${runId} has ${run.chunks} chunks, not the ones this output follows`,
+      );
+    }
     throw new InvalidStateError(
       `run ${runId} is ${run.status}; output is only added while it runs`,
     );

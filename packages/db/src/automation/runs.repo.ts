@@ -403,12 +403,18 @@ export class RunsRepo {
    * The worker's end of a run, in one statement: running → ok | error with the output
    * not stored yet appended (followers hear of the end from the status trigger), and
    * the SHA-256 of its whole output when the worker has it.
+   *
+   * With `first` (the seq the output's first chunk gets, i.e. the chunks stored so far)
+   * it may be sent again after a lost connection: it ends the run only when it has
+   * exactly `first` chunks, and a run that already ended so (an earlier attempt was
+   * committed) is returned as it is.
    */
   async complete(
     id: number,
     outcome: RunOutcome,
     output: string | readonly string[] = [],
     outputHash?: string,
+    first?: number,
   ): Promise<Run> {
     const packed = packOutput(output);
     const failed = outcome.status === 'error';
@@ -418,7 +424,7 @@ export class RunsRepo {
          UPDATE runs AS r SET status = $2, finished_at = now(), exit_code = $3,
            error_reason = $4, error_message = $5, chunks = chunks + $9, bytes = bytes + $10,
            output_hash = $11, updated_at = now()
-         WHERE r.id = $1 AND r.status = 'running'
+         WHERE r.id = $1 AND r.status = 'running' AND ($12::int IS NULL OR r.chunks = $12)
          RETURNING ${RUN_COLUMNS}, r.chunks - $9 AS first
        ), c AS (
          INSERT INTO run_chunks (run_id, seq, data)
@@ -436,11 +442,20 @@ export class RunsRepo {
         packed.lengths.length,
         packed.bytes,
         outputHash ?? null,
+        first ?? null,
       ],
       { prepare: true },
     );
     if (row) return toRun(row);
     const current = await this.get(id);
+    if (
+      first !== undefined &&
+      current.status === outcome.status &&
+      current.errorReason === (failed ? outcome.reason : null) &&
+      current.chunkCount === first + packed.lengths.length
+    ) {
+      return current;
+    }
     throw new InvalidStateError(
       `run ${id} is ${current.status} and cannot become ${outcome.status}`,
     );

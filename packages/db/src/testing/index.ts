@@ -15,3 +15,4 @@ export {
   unique,
   type Factories,
 } from './factories.js';
+export { startRestartablePostgres, type RestartablePostgres } from './outage.js';

@@ -5,13 +5,15 @@
 import { openDatabase } from '@netauto/db';
 import { readRunnerEnv } from '../env.js';
 import { startWorkersFromEnv } from '../executor/from-env.js';
+import { logUnhandledRejections } from '../observability/last-resort.js';
 import { createLogger } from '../observability/logger.js';
 import { startOpsServer } from '../observability/ops.js';
 
 const env = readRunnerEnv();
+const logger = createLogger({ level: env.NETAUTO_LOG_LEVEL, base: { component: 'worker' } });
+logUnhandledRejections(logger);
 const opened = await openDatabase({ applicationName: 'netauto-worker' });
 await opened.db.migrate();
-const logger = createLogger({ level: env.NETAUTO_LOG_LEVEL, base: { component: 'worker' } });
 const workers = await startWorkersFromEnv(opened.db, undefined, logger);
 console.log(
   `netauto-worker ${process.pid}: taking runs, ${env.NETAUTO_WORKER_CONCURRENCY} at a time`,

@@ -36,11 +36,16 @@ const MAX_ENDS = 10_000;
  * One LISTEN connection per process, on every channel NetAuto announces on, that wakes
  * whoever waits for news of a run or a bulk. Waiters read what is new from the tables
  * themselves; an announcement only says that there is something to read, so a missed
- * one costs at most one timeout. A lost connection is made again by the next waiter.
+ * one costs at most one timeout. A lost connection (the database restarted) is made
+ * again every second until it is back, and then every waiter is woken to read what was
+ * announced meanwhile.
  */
 export class Listener {
   private client: pg.Client | undefined;
   private connecting: Promise<void> | undefined;
+  /** Set once a connection was lost, until one is made again. */
+  private lost = false;
+  private retry: NodeJS.Timeout | undefined;
   private readonly waiters = new Map<string, Set<Waiter>>();
   /**
    * The runs (channel and id) heard to have ended, the oldest first: an end announced
@@ -110,6 +115,7 @@ export class Listener {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.retry);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -127,7 +133,11 @@ export class Listener {
         for (const wake of [...(this.waiters.get(`${note.channel}:${id}`) ?? [])]) wake(said);
       });
       client.on('error', () => {
-        if (this.client === client) this.client = undefined;
+        if (this.client !== client) return;
+        this.client = undefined;
+        this.lost = true;
+        void client.end().catch(() => undefined);
+        this.reconnectSoon();
       });
       try {
         await client.connect();
@@ -143,8 +153,26 @@ export class Listener {
       } finally {
         this.connecting = undefined;
       }
+      if (this.client === client && this.lost) {
+        // Back after a loss: what was announced meanwhile was missed, so every waiter
+        // reads now.
+        this.lost = false;
+        for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
+      } else if (this.client === undefined && this.lost) {
+        this.reconnectSoon();
+      }
     })();
     return this.connecting;
+  }
+
+  private reconnectSoon(): void {
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.connect();
+    }, 1000);
+    // A process with nothing else to do may end meanwhile.
+    this.retry.unref();
   }
 }
 

@@ -39,6 +39,7 @@ export async function startWorkersFromEnv(
     lostAfterMs: e.NETAUTO_WORKER_LOST_MS,
     quota: { global: e.NETAUTO_QUOTA_GLOBAL, perSite: e.NETAUTO_QUOTA_SITE },
     retention: retentionFromEnv(env),
+    outageOutputMaxBytes: e.NETAUTO_OUTAGE_OUTPUT_MAX_BYTES,
     logger: log,
   });
 }

@@ -1,6 +1,14 @@
-import { CANCEL_CHANNEL, queueLogger, repositories, RUN_TASK, type Database } from '@netauto/db';
-import { run, type Runner } from 'graphile-worker';
+import {
+  CANCEL_CHANNEL,
+  isDatabaseUnavailable,
+  queueLogger,
+  repositories,
+  RUN_TASK,
+  type Database,
+} from '@netauto/db';
+import { run, type Runner, type WorkerEvents } from 'graphile-worker';
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import type { DeviceAccess } from '../execute.js';
@@ -12,6 +20,7 @@ import {
   retentionTask,
   type RetentionSettings,
 } from '../retention/retention.js';
+import { DatabaseContact, PatientPool, startHeartbeat } from './contact.js';
 import { executeRun } from './executor.js';
 import { StoreBatcher } from './store-batcher.js';
 
@@ -50,6 +59,8 @@ export interface WorkerOptions {
   quota?: { global: number; perSite: number };
   /** The daily purge of old run history (off when not given). */
   retention?: RetentionSettings;
+  /** Output a run may hold in memory while the database is unreachable (default 16 MiB). */
+  outageOutputMaxBytes?: number;
   logger?: Logger;
 }
 
@@ -60,6 +71,7 @@ export interface WorkerOptions {
 async function listenForCancels(
   url: string,
   onCancel: (runId: number) => void,
+  onReconnect: () => void,
 ): Promise<{ stop(): Promise<void> }> {
   let client: pg.Client | undefined;
   let stopped = false;
@@ -88,8 +100,14 @@ async function listenForCancels(
       throw error;
     }
     if (stopped) await next.end();
-    else client = next;
+    else {
+      // Cancels asked for while it was away are seen by the heartbeat this calls.
+      if (client === undefined && connected) onReconnect();
+      client = next;
+      connected = true;
+    }
   };
+  let connected = false;
   await connect();
   return {
     async stop() {
@@ -113,24 +131,97 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   const repos = repositories(options.db);
   const access = instrumentAccess(options.access);
   const store = new StoreBatcher(options.db);
+  const logger = options.logger;
+  const lostAfterMs = options.lostAfterMs ?? 30_000;
+  // Whether this process reaches the database: its runs go on through an outage.
+  const contact = new DatabaseContact(logger);
   // Say that the runs in hand are alive, and end those whose worker has died: any
   // worker may end another's lost runs.
-  const heartbeat = setInterval(() => {
-    void (async () => {
+  const heartbeat = startHeartbeat(
+    async () => {
       // A cancel whose notification this process missed is seen here.
       const canceled = await repos.runs.heartbeat(workerId, [...running.keys()]);
       for (const id of canceled) running.get(id)?.abort();
-      await repos.runs.recoverLost(options.lostAfterMs ?? 30_000);
-    })().catch(() => undefined);
-  }, options.heartbeatMs ?? 5000);
-  const listener = await listenForCancels(options.url, (runId) => {
-    running.get(runId)?.abort();
-  });
-
-  let runner: Runner;
+      // Only a worker that has reached the database for as long as a silent worker takes
+      // to count as lost judges others: after an outage every heartbeat is as old as the
+      // outage, and live workers get that long to send their next one.
+      if (contact.inContactFor() >= lostAfterMs) await repos.runs.recoverLost(lostAfterMs);
+    },
+    { everyMs: options.heartbeatMs ?? 5000, contact, logger },
+  );
+  let listener: { stop(): Promise<void> };
   try {
-    runner = await run({
-      connectionString: options.url,
+    listener = await listenForCancels(
+      options.url,
+      (runId) => {
+        running.get(runId)?.abort();
+      },
+      () => {
+        contact.succeeded();
+      },
+    );
+  } catch (error) {
+    heartbeat.stop();
+    throw error;
+  }
+  // The queue's own pool, whose connections wait for the database to come back.
+  const pool = new PatientPool({ connectionString: options.url, max: 10 }, contact);
+
+  const runTask = async (
+    payload: unknown,
+    helpers: { addJob: Runner['addJob'] },
+  ): Promise<void> => {
+    const { runId, deviceId } = (payload ?? {}) as { runId?: unknown; deviceId?: unknown };
+    if (typeof runId !== 'number' || typeof deviceId !== 'number') return;
+    const controller = new AbortController();
+    running.set(runId, controller);
+    try {
+      const outcome = await executeRun(
+        {
+          db: options.db,
+          access,
+          workerId,
+          store,
+          contact,
+          ...(options.quota && { quota: options.quota }),
+          ...(options.outageOutputMaxBytes !== undefined && {
+            outageOutputMaxBytes: options.outageOutputMaxBytes,
+          }),
+        },
+        runId,
+        controller.signal,
+      );
+      if (typeof outcome === 'object') observeQueueWait(outcome);
+      if (outcome === 'over_quota') {
+        quotaWaits.inc();
+        // Waits in the queue, not in a worker slot: other sites' runs go on meanwhile.
+        // Its job keeps the run's key, by which newer runs of its device see it wait
+        // (adding it again with that key is harmless).
+        await contact.retry(() =>
+          helpers.addJob(
+            RUN_TASK,
+            { runId, deviceId },
+            {
+              queueName: `device:${deviceId}`,
+              runAt: new Date(Date.now() + QUOTA_RETRY_MS),
+              maxAttempts: 1,
+              jobKey: `run:${runId}`,
+            },
+          ),
+        );
+      }
+    } catch (error) {
+      // The run's own record says what became of it; the job is done either way.
+      logger?.error({ runId, err: error }, 'run failed in the worker');
+    } finally {
+      running.delete(runId);
+    }
+  };
+
+  const startRunner = (events: WorkerEvents): Promise<Runner> =>
+    run({
+      pgPool: pool,
+      events,
       concurrency: options.concurrency ?? 50,
       pollInterval: options.pollIntervalMs ?? 1000,
       noHandleSignals: true,
@@ -151,57 +242,78 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       ...(options.retention && { crontab: retentionCrontab(options.retention.schedule) }),
       taskList: {
         ...(options.retention && {
-          [RETENTION_TASK]: retentionTask(options.db, options.retention, options.logger),
+          [RETENTION_TASK]: retentionTask(options.db, options.retention, logger),
         }),
-        [RUN_TASK]: async (payload, helpers) => {
-          const { runId, deviceId } = (payload ?? {}) as { runId?: unknown; deviceId?: unknown };
-          if (typeof runId !== 'number' || typeof deviceId !== 'number') return;
-          const controller = new AbortController();
-          running.set(runId, controller);
-          try {
-            const outcome = await executeRun(
-              {
-                db: options.db,
-                access,
-                workerId,
-                store,
-                ...(options.quota && { quota: options.quota }),
-              },
-              runId,
-              controller.signal,
-            );
-            if (typeof outcome === 'object') observeQueueWait(outcome);
-            if (outcome === 'over_quota') {
-              quotaWaits.inc();
-              // Waits in the queue, not in a worker slot: other sites' runs go on meanwhile.
-              // Its job keeps the run's key, by which newer runs of its device see it wait.
-              await helpers.addJob(
-                RUN_TASK,
-                { runId, deviceId },
-                {
-                  queueName: `device:${deviceId}`,
-                  runAt: new Date(Date.now() + QUOTA_RETRY_MS),
-                  maxAttempts: 1,
-                  jobKey: `run:${runId}`,
-                },
-              );
-            }
-          } finally {
-            running.delete(runId);
-          }
-        },
+        [RUN_TASK]: runTask,
       },
     });
+
+  // The queue (graphile-worker) shuts itself down when it cannot record a finished job
+  // (the database went away at that moment): then a new one takes over at once, while
+  // the old one finishes the runs it has in hand.
+  const runners = new Set<Runner>();
+  let stopping = false;
+  const supervise = async (): Promise<void> => {
+    for (let attempt = 0; !stopping; attempt++) {
+      const events = new EventEmitter() as WorkerEvents;
+      let replaced = false;
+      const replace = (why: string) => {
+        if (replaced || stopping) return;
+        replaced = true;
+        logger?.warn({ reason: why }, 'the queue stopped; starting it again');
+        void supervise();
+      };
+      events.on('pool:gracefulShutdown', ({ message }) => {
+        replace(message);
+      });
+      try {
+        const runner = await startRunner(events);
+        runners.add(runner);
+        runner.promise.then(
+          () => {
+            runners.delete(runner);
+            replace('it ended');
+          },
+          (error: unknown) => {
+            runners.delete(runner);
+            replace(error instanceof Error ? error.message : String(error));
+          },
+        );
+        return;
+      } catch (error) {
+        if (runners.size === 0 && attempt === 0 && !isDatabaseUnavailable(error)) throw error;
+        logger?.warn({ err: error }, 'the queue could not start; trying again');
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  };
+  try {
+    await supervise();
   } catch (error) {
-    clearInterval(heartbeat);
+    heartbeat.stop();
     await listener.stop();
+    await pool.end();
     throw error;
   }
   return {
     async stop() {
-      await runner.stop();
-      clearInterval(heartbeat);
+      stopping = true;
+      // Waits for the database stop waiting: finishing runs goes on (they retry their
+      // own statements), the queue's bookkeeping gives up.
+      pool.giveUp();
+      // A queue that was replaced may still be finishing its runs: it is waited for too.
+      await Promise.all(
+        [...runners].map((r) =>
+          r
+            .stop()
+            .catch(() => undefined)
+            .then(() => r.promise)
+            .catch(() => undefined),
+        ),
+      );
+      heartbeat.stop();
       await listener.stop();
+      await pool.end();
     },
   };
 }

@@ -4,6 +4,8 @@ import DataLoader from 'dataloader';
 interface Batch {
   runId: number;
   text: string;
+  /** The seq its first chunk gets (see ChunksRepo.store). */
+  first: number | undefined;
 }
 
 /**
@@ -26,16 +28,19 @@ export class StoreBatcher {
     });
   }
 
-  /** Stores a run's output; resolves with its last seq (undefined if there was none). */
-  store(runId: number, text: string): Promise<number | undefined> {
-    return this.loader.load({ runId, text });
+  /**
+   * Stores a run's output; resolves with its last seq (undefined if there was none).
+   * With `first`, a store sent again after a lost connection is stored once.
+   */
+  store(runId: number, text: string, first?: number): Promise<number | undefined> {
+    return this.loader.load({ runId, text, first });
   }
 
   private async storeAll(batches: readonly Batch[]): Promise<(number | undefined | Error)[]> {
     const repos = repositories(this.db);
     const one = (b: Batch) =>
       repos.chunks
-        .store(b.runId, b.text)
+        .store(b.runId, b.text, b.first)
         .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
     // One batch at a time per run, so a run is here once; a single one goes as it is.
     if (batches.length === 1 || new Set(batches.map((b) => b.runId)).size !== batches.length) {
@@ -44,7 +49,11 @@ export class StoreBatcher {
     let stored: (number | undefined)[];
     try {
       stored = await repos.chunks.storeMany(
-        batches.map((b) => ({ runId: b.runId, output: b.text })),
+        batches.map((b) => ({
+          runId: b.runId,
+          output: b.text,
+          ...(b.first !== undefined && { first: b.first }),
+        })),
       );
     } catch (error) {
       // Refused by the server (so nothing of it was kept): each on its own. Otherwise it
@@ -52,7 +61,8 @@ export class StoreBatcher {
       if (failedWithoutEffect(error)) return Promise.all(batches.map(one));
       throw error;
     }
-    // A run left out is no longer running: on its own, it is told why.
+    // A run left out is no longer running, or was stored by an earlier attempt: on its
+    // own, it is told which.
     return Promise.all(
       batches.map((b, i) => {
         const last = stored[i];
