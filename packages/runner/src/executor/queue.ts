@@ -121,6 +121,9 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       const canceled = await repos.runs.heartbeat(workerId, [...running.keys()]);
       for (const id of canceled) running.get(id)?.abort();
       await repos.runs.recoverLost(options.lostAfterMs ?? 30_000);
+      // Pending runs whose job a dead worker took with it (or that lost it otherwise)
+      // are queued again, so that every run ends.
+      await repos.runs.reconcileQueue(options.lostAfterMs ?? 30_000);
     })().catch(() => undefined);
   }, options.heartbeatMs ?? 5000);
   const listener = await listenForCancels(options.url, (runId) => {
@@ -153,7 +156,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
         ...(options.retention && {
           [RETENTION_TASK]: retentionTask(options.db, options.retention, options.logger),
         }),
-        [RUN_TASK]: async (payload, helpers) => {
+        [RUN_TASK]: async (payload) => {
           const { runId, deviceId } = (payload ?? {}) as { runId?: unknown; deviceId?: unknown };
           if (typeof runId !== 'number' || typeof deviceId !== 'number') return;
           const controller = new AbortController();
@@ -174,17 +177,9 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
             if (outcome === 'over_quota') {
               quotaWaits.inc();
               // Waits in the queue, not in a worker slot: other sites' runs go on meanwhile.
-              // Its job keeps the run's key, by which newer runs of its device see it wait.
-              await helpers.addJob(
-                RUN_TASK,
-                { runId, deviceId },
-                {
-                  queueName: `device:${deviceId}`,
-                  runAt: new Date(Date.now() + QUOTA_RETRY_MS),
-                  maxAttempts: 1,
-                  jobKey: `run:${runId}`,
-                },
-              );
+              // Its job keeps the run's key, by which newer runs of its device see it wait;
+              // a run canceled meanwhile is not queued again.
+              await repos.queue.requeuePending({ id: runId, deviceId }, QUOTA_RETRY_MS);
             }
           } finally {
             running.delete(runId);
