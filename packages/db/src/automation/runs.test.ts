@@ -208,7 +208,7 @@ describe('runs repository', async () => {
   it('queues again the pending runs whose job is gone, spent or held by a dead worker; a second loss ends them', async () => {
     const old = (ids: number[]) =>
       db.rows(
-        `UPDATE runs SET updated_at = now() - interval '1 minute' WHERE id = ANY($1::int[]) RETURNING id`,
+        `UPDATE runs SET updated_at = now() - interval '5 minutes' WHERE id = ANY($1::int[]) RETURNING id`,
         [ids],
       );
     const queued = async () => {
@@ -229,16 +229,16 @@ describe('runs repository', async () => {
       `UPDATE graphile_worker._private_jobs SET attempts = 1, last_error = 'boom' WHERE key = $1 RETURNING id`,
       [`run:${spent.id}`],
     );
-    // Taken a minute ago by a worker that died with it, holding the device's queue.
+    // Taken minutes ago by a worker that died with it, holding the device's queue.
     const held = await queued();
     await db.rows(
       `UPDATE graphile_worker._private_jobs SET attempts = 1, locked_by = 'gw-dead',
-         locked_at = now() - interval '1 minute' WHERE key = $1 RETURNING id`,
+         locked_at = now() - interval '5 minutes' WHERE key = $1 RETURNING id`,
       [`run:${held.id}`],
     );
     await db.rows(
       `UPDATE graphile_worker._private_job_queues SET locked_by = 'gw-dead',
-         locked_at = now() - interval '1 minute' WHERE queue_name = $1 RETURNING id`,
+         locked_at = now() - interval '5 minutes' WHERE queue_name = $1 RETURNING id`,
       [`device:${held.deviceId}`],
     );
     // No job at all.

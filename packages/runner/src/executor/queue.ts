@@ -121,9 +121,10 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       const canceled = await repos.runs.heartbeat(workerId, [...running.keys()]);
       for (const id of canceled) running.get(id)?.abort();
       await repos.runs.recoverLost(options.lostAfterMs ?? 30_000);
-      // Pending runs whose job a dead worker took with it (or that lost it otherwise)
-      // are queued again, so that every run ends.
-      await repos.runs.reconcileQueue(options.lostAfterMs ?? 30_000);
+      // Pending runs whose job a dead worker took with it (or that lost it otherwise) are
+      // queued again, so that every run ends. A live worker hands back the jobs it has not
+      // started within half that time: twice leaves room for a very busy machine.
+      await repos.runs.reconcileQueue(2 * (options.lostAfterMs ?? 30_000));
     })().catch(() => undefined);
   }, options.heartbeatMs ?? 5000);
   const listener = await listenForCancels(options.url, (runId) => {
