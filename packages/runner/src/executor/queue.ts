@@ -124,7 +124,15 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       // Pending runs whose job a dead worker took with it (or that lost it otherwise) are
       // queued again, so that every run ends. A live worker hands back the jobs it has not
       // started within half that time: twice leaves room for a very busy machine.
-      await repos.runs.reconcileQueue(2 * (options.lostAfterMs ?? 30_000));
+      const { requeued, lost } = await repos.runs.reconcileQueue(
+        2 * (options.lostAfterMs ?? 30_000),
+      );
+      if (requeued.length > 0 || lost.length > 0) {
+        options.logger?.warn(
+          { requeued: requeued.map((r) => r.id), lost: lost.map((r) => r.id) },
+          'queue: pending runs whose job was lost are queued again (or end as worker_lost)',
+        );
+      }
     })().catch(() => undefined);
   }, options.heartbeatMs ?? 5000);
   const listener = await listenForCancels(options.url, (runId) => {
