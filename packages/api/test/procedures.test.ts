@@ -235,6 +235,10 @@ describe('templates and runs procedures', async () => {
 
     const canceled = await op.caller.runs.cancel({ id: run.id });
     expect(canceled).toMatchObject({ status: 'error', errorReason: 'canceled' });
+    // Its job left the queue with it.
+    expect(
+      await api.db.rows(`SELECT id FROM graphile_worker.jobs WHERE key = $1`, [`run:${run.id}`]),
+    ).toEqual([]);
     expect((await errorOf(op.caller.runs.cancel({ id: run.id }))).code).toBe('PRECONDITION_FAILED');
 
     await op.caller.templates.update({ id: t.id, patch: { enabled: false } });

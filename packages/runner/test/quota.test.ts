@@ -2,6 +2,7 @@ import { repositories } from '@netauto/db';
 import { factories } from '@netauto/db/testing';
 import { startLab, type SimDeviceSpec } from '@netauto/devsim';
 import type { Run } from '@netauto/schema';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { enqueueRun, startWorkers } from '../src/executor/queue.js';
 import { useTestDatabase } from './db.js';
@@ -70,5 +71,47 @@ describe('run quotas', async () => {
     expect(mostAtOnce(done)).toBeLessThanOrEqual(9);
     // The two sites ran side by side: the limit is per site, not one for all.
     expect(mostAtOnce(done)).toBeGreaterThan(5);
+  });
+
+  it('a run canceled while a worker looks at it is not queued again', async () => {
+    // Starts wait for the start lock, held here: workers take these runs' jobs and wait.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock(727316402)');
+    const { bulk } = await repos.bulks.create({
+      target: { type: 'devices', deviceIds: devices.slice(0, 3).map((d) => d.id) },
+      command: 'echo never',
+    });
+    const taken = () =>
+      db.rows(
+        `SELECT j.id FROM graphile_worker.jobs j JOIN runs r ON j.key = 'run:' || r.id
+         WHERE r.bulk_id = $1 AND j.locked_at IS NOT NULL`,
+        [bulk.id],
+      );
+    const end = Date.now() + 20_000;
+    while ((await taken()).length < 3 && Date.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await taken()).toHaveLength(3);
+    // A cancel whose commit takes a while (a busy database): meanwhile the workers go on,
+    // find the runs' rows held, and take them for runs that must wait.
+    await db.transaction(async (transaction) => {
+      const result = await repositories(db, transaction).bulks.cancel(bulk.id, 'canceled');
+      expect(result.canceledPending).toBe(3);
+      await holder.query('COMMIT');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    });
+    await holder.end();
+    const left = () =>
+      db.rows(
+        `SELECT j.id FROM graphile_worker.jobs j JOIN runs r ON j.key = 'run:' || r.id
+         WHERE r.bulk_id = $1 AND j.locked_at IS NULL`,
+        [bulk.id],
+      );
+    expect(await left()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await left()).toEqual([]);
+    expect((await repos.bulks.get(bulk.id)).counts).toMatchObject({ pending: 0, error: 3 });
   });
 });

@@ -282,11 +282,14 @@ export class RunsService {
           return run;
         }
         // One statement, so that a run a worker starts meanwhile is never marked canceled.
-        return repos.runs.finish(
+        const canceled = await repos.runs.finish(
           id,
           { status: 'error', reason: 'canceled', message: `canceled by ${actor.user.email}` },
           ['pending'],
         );
+        // Its job would only find a finished run: it leaves the queue with it.
+        await repos.queue.dropWaiting([id]);
+        return canceled;
       },
       (r) => ({ type: 'run', id: r.id, summary: { status: r.status } }),
     );

@@ -15,12 +15,16 @@ export const CANCEL_CHANNEL = 'netauto_run_cancel';
  * The call that queues run `runId` of device `deviceId` (SQL expressions): one queue
  * per device runs a device's runs one at a time; the job's key is the run's.
  */
-export function addRunJobSql(runId: string, deviceId: string): string {
+export function addRunJobSql(runId: string, deviceId: string, runAt?: string): string {
   return `graphile_worker.add_job('${RUN_TASK}',
     json_build_object('runId', ${runId}, 'deviceId', ${deviceId}),
     queue_name := 'device:' || ${deviceId}::text, max_attempts := 1,
-    job_key := 'run:' || ${runId}::text)`;
+    job_key := 'run:' || ${runId}::text${runAt === undefined ? '' : `, run_at := ${runAt}`})`;
 }
+
+/** The id of the run a job's key names (SQL), NULL for any other key. */
+const runOfKey = (key: string) =>
+  `CASE WHEN ${key} ~ '^run:[0-9]{1,9}$' THEN substring(${key} FROM 5)::int END`;
 
 /**
  * graphile-worker's add_jobs over many runs, as SQL: `rows` is a FROM item giving
@@ -48,6 +52,55 @@ export class QueueRepo {
       run.id,
       run.deviceId,
     ]);
+  }
+
+  /**
+   * Queues a run once more after `delayMs` (a run over quota waits in the queue, not in a
+   * worker), only while it is pending. Its row is held meanwhile: a cancel either ends
+   * it first (and nothing is queued) or comes after and takes the new job off the queue.
+   * False when the run was no longer pending.
+   */
+  async requeuePending(run: { id: number; deviceId: number }, delayMs: number): Promise<boolean> {
+    const rows = await select<{ id: number }>(
+      this.ex,
+      `WITH r AS (SELECT id FROM runs WHERE id = $1 AND status = 'pending' FOR SHARE)
+       SELECT j.id FROM r CROSS JOIN LATERAL ${addRunJobSql(
+         'r.id',
+         '$2::int',
+         `now() + $3::float8 * interval '1 millisecond'`,
+       )} AS j`,
+      [run.id, run.deviceId, delayMs],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Takes the waiting jobs of these runs off the queue (a job a worker holds is dropped
+   * by that worker: it finds the run no longer pending).
+   */
+  async dropWaiting(runIds: readonly number[]): Promise<void> {
+    if (runIds.length === 0) return;
+    await select(
+      this.ex,
+      `SELECT graphile_worker.complete_jobs(array_agg(j.id)) FROM graphile_worker.jobs j
+       WHERE j.key = ANY($1::text[]) AND j.locked_at IS NULL`,
+      [runIds.map((id) => `run:${id}`)],
+    );
+  }
+
+  /**
+   * Takes off the queue the run jobs that no worker holds and that can start nothing:
+   * those of runs that ended (or are gone), and spent jobs left without a key.
+   */
+  async dropUseless(): Promise<void> {
+    await select(
+      this.ex,
+      `SELECT graphile_worker.complete_jobs(array_agg(j.id)) FROM graphile_worker.jobs j
+       WHERE j.task_identifier = '${RUN_TASK}' AND j.locked_at IS NULL
+         AND CASE WHEN j.key IS NULL THEN j.attempts >= j.max_attempts
+           ELSE NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = ${runOfKey('j.key')}
+             AND r.status IN ('pending', 'running')) END`,
+    );
   }
 
   /**

@@ -93,6 +93,9 @@ function fromStatuses(to: RunStatus): RunStatus[] {
   );
 }
 
+/** Held while one process looks for runs their queue lost (see reconcileQueue). */
+const RECONCILE_LOCK = 727316403;
+
 type RunCursor = [string, number];
 const isRunCursor = (v: unknown): v is RunCursor =>
   Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Number.isInteger(v[1]);
@@ -373,6 +376,65 @@ export class RunsRepo {
         [lose],
       );
       return { retried: retried.map(toRun), lost: lost.map(toRun) };
+    });
+  }
+
+  /**
+   * Deals with the pending runs that their queue would never start: their job is gone,
+   * spent (it failed, or its worker died and it was handed back with no attempt left),
+   * or held for `staleMs` by a worker that never started it (it died with the job in
+   * hand). Each such run is queued afresh once, as its second attempt (its device's
+   * order holds: the start lock keeps one run at a time per device, oldest first);
+   * when that one is lost too, it ends as worker_lost. Runs not changed for `staleMs`
+   * only, so that a run being queued is left alone; one process at a time (the others
+   * skip their turn). Run jobs that can start nothing (their run ended) leave the queue.
+   */
+  async reconcileQueue(staleMs: number): Promise<{ requeued: Run[]; lost: Run[] }> {
+    return inTransaction(this.ex, async (tx) => {
+      const turn = await selectOne<{ mine: boolean }>(
+        tx,
+        `SELECT pg_try_advisory_xact_lock(${RECONCILE_LOCK}) AS mine`,
+      );
+      if (!turn?.mine) return { requeued: [], lost: [] };
+      const queue = new QueueRepo(tx);
+      await queue.dropUseless();
+      // A job that can still start the run: waiting with an attempt left, or held by a
+      // worker lately (a live worker starts or hands back what it took well before).
+      const orphan = `r.status = 'pending'
+        AND r.updated_at < now() - ($1::float8 * interval '1 millisecond')
+        AND NOT EXISTS (SELECT 1 FROM graphile_worker.jobs j WHERE j.key = 'run:' || r.id
+          AND CASE WHEN j.locked_at IS NULL THEN j.attempts < j.max_attempts
+            ELSE j.locked_at > now() - ($1::float8 * interval '1 millisecond') END)`;
+      const held = await select<{ id: number }>(
+        tx,
+        `SELECT r.id FROM runs r WHERE ${orphan} ORDER BY r.id FOR UPDATE OF r SKIP LOCKED`,
+        [staleMs],
+      );
+      if (held.length === 0) return { requeued: [], lost: [] };
+      // Looked at again now that they are held: a job queued meanwhile is seen.
+      const orphans = await select<{ id: number; attempt: number }>(
+        tx,
+        `SELECT r.id, r.attempt FROM runs r WHERE r.id = ANY($2::int[]) AND ${orphan}`,
+        [staleMs, held.map((r) => r.id)],
+      );
+      if (orphans.length === 0) return { requeued: [], lost: [] };
+      await queue.releaseRuns(orphans.map((r) => r.id));
+      const requeued = await select<RunRow>(
+        tx,
+        `UPDATE runs AS r SET attempt = attempt + 1, updated_at = now()
+         WHERE r.id = ANY($1::int[]) RETURNING ${RUN_COLUMNS}`,
+        [orphans.filter((r) => r.attempt === 1).map((r) => r.id)],
+      );
+      for (const run of requeued) await queue.addRun(run);
+      const lost = await select<RunRow>(
+        tx,
+        `UPDATE runs AS r SET status = 'error', error_reason = 'worker_lost',
+           error_message = 'twice a worker took it from the queue and stopped before starting it',
+           finished_at = now(), updated_at = now()
+         WHERE r.id = ANY($1::int[]) RETURNING ${RUN_COLUMNS}`,
+        [orphans.filter((r) => r.attempt !== 1).map((r) => r.id)],
+      );
+      return { requeued: requeued.map(toRun), lost: lost.map(toRun) };
     });
   }
 

@@ -205,6 +205,104 @@ describe('runs repository', async () => {
     ).rejects.toThrow(/cannot go from error to pending/);
   });
 
+  it('queues again the pending runs whose job is gone, spent or held by a dead worker; a second loss ends them', async () => {
+    const old = (ids: number[]) =>
+      db.rows(
+        `UPDATE runs SET updated_at = now() - interval '5 minutes' WHERE id = ANY($1::int[]) RETURNING id`,
+        [ids],
+      );
+    const queued = async () => {
+      const run = await make.run();
+      await repos.queue.addRun(run);
+      return run;
+    };
+    const jobOf = async (id: number) =>
+      (
+        await db.rows<{ attempts: number; locked_by: string | null }>(
+          `SELECT attempts, locked_by FROM graphile_worker.jobs WHERE key = $1`,
+          [`run:${id}`],
+        )
+      )[0];
+    // A job that failed: no attempt left.
+    const spent = await queued();
+    await db.rows(
+      `UPDATE graphile_worker._private_jobs SET attempts = 1, last_error = 'boom' WHERE key = $1 RETURNING id`,
+      [`run:${spent.id}`],
+    );
+    // Taken minutes ago by a worker that died with it, holding the device's queue.
+    const held = await queued();
+    await db.rows(
+      `UPDATE graphile_worker._private_jobs SET attempts = 1, locked_by = 'gw-dead',
+         locked_at = now() - interval '5 minutes' WHERE key = $1 RETURNING id`,
+      [`run:${held.id}`],
+    );
+    await db.rows(
+      `UPDATE graphile_worker._private_job_queues SET locked_by = 'gw-dead',
+         locked_at = now() - interval '5 minutes' WHERE queue_name = $1 RETURNING id`,
+      [`device:${held.deviceId}`],
+    );
+    // No job at all.
+    const missing = await make.run();
+    // Left alone: taken a moment ago by a live worker, waiting with an attempt left, or
+    // just made (its job comes with it).
+    const taken = await queued();
+    await db.rows(
+      `UPDATE graphile_worker._private_jobs SET attempts = 1, locked_by = 'gw-live',
+         locked_at = now() - interval '1 second' WHERE key = $1 RETURNING id`,
+      [`run:${taken.id}`],
+    );
+    const waiting = await queued();
+    const young = await make.run();
+    // Lost once already.
+    const again = await queued();
+    await db.rows(`UPDATE runs SET attempt = 2 WHERE id = $1 RETURNING id`, [again.id]);
+    await db.rows(
+      `UPDATE graphile_worker._private_jobs SET attempts = 1, last_error = 'boom' WHERE key = $1 RETURNING id`,
+      [`run:${again.id}`],
+    );
+    // A canceled run whose job was handed back by a worker after the cancel.
+    const canceled = await queued();
+    await runs.finish(canceled.id, { status: 'error', reason: 'canceled' }, ['pending']);
+    await old([spent, held, missing, taken, waiting, again, canceled].map((r) => r.id));
+
+    // Another process is at it: this one skips its turn.
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    await other.query('BEGIN');
+    await other.query('SELECT pg_advisory_xact_lock(727316403)');
+    expect(await runs.reconcileQueue(30_000)).toEqual({ requeued: [], lost: [] });
+    await other.query('COMMIT');
+    await other.end();
+
+    const result = await runs.reconcileQueue(30_000);
+    expect(result.requeued.map((r) => r.id)).toEqual([spent.id, held.id, missing.id]);
+    expect(result.lost.map((r) => r.id)).toEqual([again.id]);
+    for (const run of [spent, held, missing]) {
+      expect(await runs.get(run.id)).toMatchObject({ status: 'pending', attempt: 2 });
+      expect(await jobOf(run.id)).toEqual({ attempts: 0, locked_by: null });
+    }
+    expect(
+      await db.rows(
+        `SELECT queue_name FROM graphile_worker._private_job_queues WHERE locked_by = 'gw-dead'`,
+      ),
+    ).toEqual([]);
+    expect(await runs.get(again.id)).toMatchObject({
+      status: 'error',
+      errorReason: 'worker_lost',
+      errorMessage: expect.stringMatching(/twice/) as unknown,
+    });
+    expect(await jobOf(again.id)).toBeUndefined();
+    expect(await jobOf(canceled.id)).toBeUndefined();
+    for (const run of [taken, waiting, young]) {
+      expect(await runs.get(run.id)).toMatchObject({ status: 'pending', attempt: 1 });
+    }
+    expect(await jobOf(taken.id)).toEqual({ attempts: 1, locked_by: 'gw-live' });
+    expect(await jobOf(waiting.id)).toEqual({ attempts: 0, locked_by: null });
+    expect(await jobOf(young.id)).toBeUndefined();
+    // Nothing more to do.
+    expect(await runs.reconcileQueue(30_000)).toEqual({ requeued: [], lost: [] });
+  });
+
   it("announces a run's start and its end, whatever ends it, at commit", async () => {
     const listener = new pg.Client({ connectionString: url });
     await listener.connect();

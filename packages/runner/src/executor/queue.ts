@@ -145,7 +145,19 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       // Only a worker that has reached the database for as long as a silent worker takes
       // to count as lost judges others: after an outage every heartbeat is as old as the
       // outage, and live workers get that long to send their next one.
-      if (contact.inContactFor() >= lostAfterMs) await repos.runs.recoverLost(lostAfterMs);
+      if (contact.inContactFor() >= lostAfterMs) {
+        await repos.runs.recoverLost(lostAfterMs);
+        // Pending runs whose job a dead worker took with it (or that lost it otherwise) are
+        // queued again, so that every run ends. A live worker hands back the jobs it has not
+        // started within half that time: twice leaves room for a very busy machine.
+        const { requeued, lost } = await repos.runs.reconcileQueue(2 * lostAfterMs);
+        if (requeued.length > 0 || lost.length > 0) {
+          logger?.warn(
+            { requeued: requeued.map((r) => r.id), lost: lost.map((r) => r.id) },
+            'queue: pending runs whose job was lost are queued again (or end as worker_lost)',
+          );
+        }
+      }
     },
     { everyMs: options.heartbeatMs ?? 5000, contact, logger },
   );
@@ -195,19 +207,10 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
       if (outcome === 'over_quota') {
         quotaWaits.inc();
         // Waits in the queue, not in a worker slot: other sites' runs go on meanwhile.
-        // Its job keeps the run's key, by which newer runs of its device see it wait
-        // (adding it again with that key is harmless).
+        // Its job keeps the run's key, by which newer runs of its device see it wait;
+        // a run canceled meanwhile is not queued again.
         await contact.retry(() =>
-          helpers.addJob(
-            RUN_TASK,
-            { runId, deviceId },
-            {
-              queueName: `device:${deviceId}`,
-              runAt: new Date(Date.now() + QUOTA_RETRY_MS),
-              maxAttempts: 1,
-              jobKey: `run:${runId}`,
-            },
-          ),
+          repos.queue.requeuePending({ id: runId, deviceId }, QUOTA_RETRY_MS),
         );
       }
     } catch (error) {
