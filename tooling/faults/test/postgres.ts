@@ -1,10 +1,12 @@
 // A PostgreSQL of a scenario's own that the test can stop and start again: the same
 // binaries, port and data folder, as an outage of a real server looks to its clients.
+import { readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, startEmbeddedPostgres, type RunningPostgres } from '@netauto/db';
 import pg from 'pg';
+import { onAbandon } from './reaper.js';
 
 export interface StoppablePostgres {
   /** URL of a database of that name on this server. */
@@ -28,6 +30,15 @@ export async function startStoppablePostgres(name: string): Promise<StoppablePos
   const launch = () => startEmbeddedPostgres({ dir, port, persistent: true, fast: true });
   let server: RunningPostgres | undefined = await launch();
   const first = server;
+  // Should this process end abruptly: an immediate shutdown, and the data goes.
+  const forget = onAbandon(() => {
+    try {
+      const pid = Number(readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGQUIT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   return {
     urlFor: (database) => first.urlFor(database),
     async createDatabase(database) {
@@ -54,6 +65,7 @@ export async function startStoppablePostgres(name: string): Promise<StoppablePos
       server = undefined;
       await running?.stop();
       await rm(dir, { recursive: true, force: true });
+      forget();
     },
   };
 }

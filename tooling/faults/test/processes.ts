@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onAbandon } from './reaper.js';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const SERVER = path.join(ROOT, 'apps/web/dist/server/start.js');
@@ -41,18 +42,6 @@ export interface Proc {
   stop(ms?: number): Promise<Exit>;
 }
 
-/** Every process started here and not yet gone, so that nothing outlives the tests. */
-const live = new Set<Proc>();
-process.once('exit', () => {
-  for (const p of live) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-});
-
 /** Starts `script` with Node and waits until it prints `ready` (or fails to). */
 export async function startProcess(
   name: string,
@@ -74,6 +63,7 @@ export async function startProcess(
   child.stderr?.on('data', onData);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${name} did not start`);
+  const forget = onAbandon(() => child.kill('SIGKILL'));
   const proc: Proc = {
     name,
     pid,
@@ -82,7 +72,7 @@ export async function startProcess(
     exited: new Promise<Exit>((resolve) => {
       child.once('exit', (code, signal) => {
         proc.exit = { code, signal };
-        live.delete(proc);
+        forget();
         resolve(proc.exit);
       });
     }),
@@ -103,7 +93,6 @@ export async function startProcess(
       return exit;
     },
   };
-  live.add(proc);
   const matches = () => (typeof ready === 'string' ? output.includes(ready) : ready.test(output));
   const until = Date.now() + timeoutMs;
   while (!matches()) {

@@ -116,7 +116,7 @@ export async function settle(url: string, procs: Proc[], ms: number): Promise<st
   const seconds = Math.round((Date.now() - started) / 1000);
   if (ended) return `ended within ${seconds} s`;
   return procs.every((p) => p.exit !== undefined)
-    ? `no NetAuto process was left to end it (${seconds} s after the fault)`
+    ? `no NetAuto process left to end it, ${seconds} s after the fault`
     : `the test waited ${seconds} s after the fault`;
 }
 
