@@ -38,6 +38,7 @@ export const AUDIT_VISIBILITY = {
   'users.reset_password': 'admin',
   'credentials.set': 'admin',
   'credentials.delete': 'admin',
+  'credentials.scope': 'admin',
   'host_keys.accept': 'admin',
   'host_keys.forget': 'admin',
   'retention.purge': 'admin',
