@@ -1,4 +1,4 @@
-import { openDatabase, type Database } from '@netauto/db';
+import { isDatabaseUnavailable, openDatabase, type Database } from '@netauto/db';
 import { startWorkersFromEnv, type Workers } from '@netauto/runner';
 import type { User } from '@netauto/schema';
 import { authSettingsFrom, readApiEnv, type ApiEnv } from './env.js';
@@ -47,7 +47,18 @@ export async function startNetAuto(options: StartOptions = {}): Promise<NetAutoR
       await opened.close();
     })());
   try {
-    await opened.db.migrate();
+    // A database that is not up yet is waited for, not a reason to exit.
+    for (let said = false; ; ) {
+      try {
+        await opened.db.migrate();
+        break;
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        if (!said) log('the database is unreachable; waiting for it');
+        said = true;
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    }
     services = createServices(opened.db, authSettingsFrom(env));
     const admin = await services.users.ensureFirstAdmin(
       env.NETAUTO_ADMIN_EMAIL,

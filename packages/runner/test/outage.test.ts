@@ -245,6 +245,25 @@ describe('a database outage while runs are in flight', async () => {
     expect(await storedOutput(id)).toMatch(/^PING 127\.0\.1\.1/);
   }, 180_000);
 
+  it('a worker started while the database is down waits for it, then takes runs', async () => {
+    await server.halt();
+    let worker: WorkerProcess;
+    try {
+      worker = startWorker();
+      await until(() =>
+        Promise.resolve(worker.output().includes('waiting for it') || !worker.alive()),
+      );
+      await sleep(3000);
+      expect(worker.alive(), worker.output()).toBe(true);
+    } finally {
+      await server.resume();
+    }
+    await ready(worker);
+    const [run] = await startRuns([{ hostname: 'o2', command: 'echo up' }]);
+    await until(() => everyRun([run as Run], (r) => r.status === 'ok'));
+    expect(await storedOutput(run?.id ?? 0)).toBe('up\n');
+  }, 180_000);
+
   it('output held while the database is away is bounded: past the bound the run ends output_limit', async () => {
     const worker = startWorker({ NETAUTO_OUTAGE_OUTPUT_MAX_BYTES: '16384' });
     await ready(worker);

@@ -2,7 +2,7 @@
 // netauto-worker: runs queued runs, alone, for scale-out. Any number of these (and of
 // web processes running workers in-process) share one PostgreSQL. Stops cleanly on
 // SIGINT and SIGTERM: runs in hand finish, no new ones are taken.
-import { openDatabase } from '@netauto/db';
+import { isDatabaseUnavailable, openDatabase } from '@netauto/db';
 import { readRunnerEnv } from '../env.js';
 import { startWorkersFromEnv } from '../executor/from-env.js';
 import { logUnhandledRejections } from '../observability/last-resort.js';
@@ -13,7 +13,18 @@ const env = readRunnerEnv();
 const logger = createLogger({ level: env.NETAUTO_LOG_LEVEL, base: { component: 'worker' } });
 logUnhandledRejections(logger);
 const opened = await openDatabase({ applicationName: 'netauto-worker' });
-await opened.db.migrate();
+// A database that is not up yet is waited for, not a reason to exit.
+for (let said = false; ;) {
+  try {
+    await opened.db.migrate();
+    break;
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    if (!said) logger.warn('the database is unreachable; waiting for it');
+    said = true;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
 const workers = await startWorkersFromEnv(opened.db, undefined, logger);
 console.log(
   `netauto-worker ${process.pid}: taking runs, ${env.NETAUTO_WORKER_CONCURRENCY} at a time`,
