@@ -102,6 +102,7 @@ export const TemplateVariables = z
 
 export const TemplateName = z
   .string()
+  .superRefine(textCheck('template name'))
   .trim()
   .min(1, 'template name must not be empty')
   .max(100, 'template name must be at most 100 characters')
