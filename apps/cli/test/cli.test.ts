@@ -449,10 +449,43 @@ describe('the netauto CLI against a real server', async () => {
       'what=inventory',
       '--json',
     ]);
-    expect(json(rendered, z.object({ command: z.string(), mode: TemplateMode }))).toEqual({
+    expect(
+      json(rendered, z.object({ command: z.string(), mode: TemplateMode, platform: z.string() })),
+    ).toEqual({
       command: 'show inventory',
       mode: 'read',
+      platform: 'generic',
     });
+    // Values are written for the platform: quoted for a linux shell.
+    const echo = path.join(home, 'echo.yaml');
+    await writeFile(echo, 'body: "echo {{message}}"\nvariables:\n  message: {}\n');
+    expect((await cli(['templates', 'add', 'echo', '--from', echo])).code).toBe(0);
+    const forShell = await cli([
+      'templates',
+      'render',
+      'echo',
+      '--var',
+      'message=a; touch /tmp/x',
+      '--platform',
+      'linux',
+    ]);
+    expect(forShell.code, forShell.stderr).toBe(0);
+    expect(forShell.stdout).toBe("echo 'a; touch /tmp/x'\n");
+    expect(forShell.stderr).toContain('written for linux devices');
+    const forDevice = await cli([
+      'templates',
+      'render',
+      'echo',
+      '--var',
+      'message=a b',
+      '--device',
+      'cli-linux',
+      '--json',
+    ]);
+    expect(json(forDevice, z.object({ command: z.string() })).command).toBe("echo 'a b'");
+    const forIos = await cli(['templates', 'render', 'echo', '--var', 'message=a; reload']);
+    expect(forIos.code).toBe(1);
+    expect(forIos.stderr).toContain('message must not contain ; on generic devices');
     const refused = await cli(['templates', 'render', 'show-what', '--var', 'what=reload']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^netauto: invalid input: /);

@@ -184,6 +184,7 @@ describe('templates and runs procedures', async () => {
     ).toEqual({
       command: 'interface Gi0/1\n shutdown',
       mode: 'change',
+      platform: 'generic',
     });
     for (const [variables, field] of [
       [{}, 'variables.ifname'],
@@ -309,5 +310,110 @@ describe('templates and runs procedures', async () => {
     expect(again.map((r) => r.deviceId)).toEqual([device.id, other.id]);
     expect(new Set(again.map((r) => r.id)).size).toBe(2);
     expect(inserts).toHaveLength(1);
+  });
+});
+
+describe('template values written for each platform', async () => {
+  const api = await useApi();
+  const op = await api.signedIn('operator');
+  const viewer = await api.signedIn('viewer');
+  const linux = await api.make.device({ platform: 'linux' });
+  const linux2 = await api.make.device({ platform: 'linux' });
+  const ios = await api.make.device({ platform: 'cisco_ios' });
+  const echo = await op.caller.templates.create({
+    name: 'echo',
+    body: 'echo {{message}}',
+    variables: { message: { type: 'string' } },
+  });
+
+  it('previews the command for a platform or a device: quoted for a shell', async () => {
+    const variables = { message: 'a; touch /tmp/x' };
+    expect(
+      await viewer.caller.templates.render({ templateId: echo.id, variables, platform: 'linux' }),
+    ).toEqual({ command: "echo 'a; touch /tmp/x'", mode: 'read', platform: 'linux' });
+    expect(
+      await viewer.caller.templates.render({ templateId: echo.id, variables, deviceId: linux.id }),
+    ).toEqual({ command: "echo 'a; touch /tmp/x'", mode: 'read', platform: 'linux' });
+    const error = await errorOf(
+      viewer.caller.templates.render({ templateId: echo.id, variables, deviceId: ios.id }),
+    );
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(fieldsOf(error)).toEqual(['variables.message']);
+    expect(
+      (
+        await errorOf(
+          viewer.caller.templates.render({
+            templateId: echo.id,
+            variables,
+            deviceId: ios.id,
+            platform: 'linux',
+          }),
+        )
+      ).code,
+    ).toBe('BAD_REQUEST');
+  });
+
+  it('a run of a template is written for its device', async () => {
+    const run = await op.caller.runs.create({
+      deviceId: linux.id,
+      templateId: echo.id,
+      variables: { message: "it's a test" },
+    });
+    expect(run.command).toBe("echo 'it'\\''s a test'");
+    const error = await errorOf(
+      op.caller.runs.create({
+        deviceId: ios.id,
+        templateId: echo.id,
+        variables: { message: 'x | redirect tftp://192.0.2.1/x' },
+      }),
+    );
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(fieldsOf(error)).toEqual(['variables.message']);
+  });
+
+  it('a bulk over mixed platforms gives each device its own platform’s command', async () => {
+    const bulk = await op.caller.bulks.create({
+      target: { type: 'devices', deviceIds: [linux.id, ios.id, linux2.id] },
+      templateId: echo.id,
+      variables: { message: 'hello world' },
+    });
+    // The same text is written differently: quoted for the shell, as it is for IOS.
+    expect(bulk.command).toBeNull();
+    const runs = (await viewer.caller.runs.list({ bulkId: bulk.id })).items;
+    expect(Object.fromEntries(runs.map((r) => [r.deviceId, r.command]))).toEqual({
+      [linux.id]: "echo 'hello world'",
+      [linux2.id]: "echo 'hello world'",
+      [ios.id]: 'echo hello world',
+    });
+
+    // A plain word is the same everywhere: one command for the bulk.
+    const plain = await op.caller.bulks.create({
+      target: { type: 'devices', deviceIds: [linux.id, ios.id] },
+      templateId: echo.id,
+      variables: { message: 'hello' },
+    });
+    expect(plain.command).toBe('echo hello');
+
+    // Refused for the IOS device: nothing of the bulk is kept.
+    const before = (await viewer.caller.bulks.list({})).items.length;
+    const error = await errorOf(
+      op.caller.bulks.create({
+        target: { type: 'devices', deviceIds: [linux.id, ios.id] },
+        templateId: echo.id,
+        variables: { message: 'a; reload' },
+      }),
+    );
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(fieldsOf(error)).toEqual(['variables.message']);
+    expect((await viewer.caller.bulks.list({})).items).toHaveLength(before);
+
+    // Only shells in the target: quoted, and run.
+    const shells = await op.caller.bulks.create({
+      target: { type: 'filter', filter: { platform: 'linux' } },
+      templateId: echo.id,
+      variables: { message: 'a; reload' },
+    });
+    expect(shells.command).toBe("echo 'a; reload'");
+    expect(shells.total).toBe(2);
   });
 });

@@ -21,6 +21,8 @@ describe('linux exec', () => {
       stderr: '',
       code: 0,
     });
+    // A value quoted for the shell (as template values are) prints as it was.
+    expect((await exec(client, "echo 'it'\\''s a; test' x\\ y")).stdout).toBe("it's a; test x y\n");
     expect(await exec(client, 'uname')).toEqual({ stdout: 'Linux\n', stderr: '', code: 0 });
     expect((await exec(client, 'uname -a')).stdout).toBe(
       'Linux h1 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01) x86_64 GNU/Linux\n',

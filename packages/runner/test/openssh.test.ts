@@ -1,8 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '@netauto/db';
+import { renderTemplate } from '@netauto/schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeviceAccess, type DeviceTarget } from '../src/execute.js';
 import { type RunError } from '../src/errors.js';
@@ -136,6 +137,43 @@ describe('the linux platform against a real OpenSSH server', async () => {
       .catch((e: unknown) => e as RunError);
     expect((aborted as RunError).reason).toBe('canceled');
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('runs a rendered template value as data, not as shell syntax', async () => {
+    const marker = path.join(tmpdir(), `netauto-injected-${process.pid}-${Date.now()}`);
+    rmSync(marker, { force: true });
+    const hostile = `a; touch ${marker}`;
+    const rendered = renderTemplate(
+      { body: 'echo {{message}}', variables: { message: { type: 'string', required: true } } },
+      { message: hostile },
+      'linux',
+    );
+    expect(rendered).toEqual({ ok: true, command: `echo 'a; touch ${marker}'` });
+    if (!rendered.ok) return;
+    const chunks: string[] = [];
+    const result = await access.execute(device, rendered.command, {
+      onChunk: (c) => chunks.push(c),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(chunks.join('')).toBe(`${hostile}\n`);
+    expect(existsSync(marker)).toBe(false);
+
+    // Inside double quotes of the body, and with every quoting character at once.
+    const nasty = `it's "$(touch ${marker})" \`touch ${marker}\` \\ $HOME`;
+    const quoted = renderTemplate(
+      {
+        body: 'printf "%s|" "{{a}}" {{a}}',
+        variables: { a: { type: 'string', required: true } },
+      },
+      { a: nasty },
+      'linux',
+    );
+    expect(quoted.ok).toBe(true);
+    if (!quoted.ok) return;
+    const out: string[] = [];
+    await access.execute(device, quoted.command, { onChunk: (c) => out.push(c) });
+    expect(out.join('')).toBe(`${nasty}|${nasty}|`);
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('refuses a wrong key as auth_failed', async () => {

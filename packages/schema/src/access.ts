@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { canonicalIp, parseNetwork } from './address.js';
-import { Id, Port, Timestamp, line } from './common.js';
+import { Id, Port, Timestamp, line, secretCheck } from './common.js';
 import { Site } from './inventory.js';
 
 /** A host key NetAuto has seen and trusts for one host and port. */
@@ -120,11 +120,12 @@ export const EnvCredentialInfo = z.object({
 });
 export type EnvCredentialInfo = z.infer<typeof EnvCredentialInfo>;
 
-const secretText = (max: number, what: string) =>
+const secretText = (max: number, what: string, allow = '') =>
   z
     .string()
     .min(1, `${what} must not be empty`)
-    .max(max, `${what} must be at most ${max} characters`);
+    .max(max, `${what} must be at most ${max} characters`)
+    .superRefine(secretCheck(what, allow));
 
 /** A credential to store (write-only): a password, a private key, or both. */
 export const CredentialSet = z
@@ -132,7 +133,7 @@ export const CredentialSet = z
     name: CredentialName,
     username: line(64, 'username').optional(),
     password: secretText(1024, 'password').optional(),
-    privateKey: secretText(16_384, 'private key').optional(),
+    privateKey: secretText(16_384, 'private key', '\r\n').optional(),
     passphrase: secretText(1024, 'passphrase').optional(),
     /** The enable secret of devices that ask for one. */
     enableSecret: secretText(1024, 'enable secret').optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, line } from './common.js';
+import { Id, line, searchText, secretCheck } from './common.js';
 import { UserRole } from './enums.js';
 import { Email } from './auth.js';
 import { GroupPatch } from './inventory.js';
@@ -10,7 +10,8 @@ import { TemplatePatch } from './automation.js';
 export const Password = z
   .string()
   .min(10, 'password must be at least 10 characters')
-  .max(256, 'password must be at most 256 characters');
+  .max(256, 'password must be at most 256 characters')
+  .superRefine(secretCheck('password'));
 
 export const LoginInput = z.strictObject({
   email: Email,
@@ -55,7 +56,7 @@ export const ResetPasswordInput = z.strictObject({ id: Id, password: Password })
 export type ResetPasswordInput = z.infer<typeof ResetPasswordInput>;
 
 export const UserListInput = z.strictObject({
-  q: z.string().trim().max(200).optional(),
+  q: searchText(200).optional(),
   role: UserRole.optional(),
   disabled: z.boolean().optional(),
 });
@@ -67,6 +68,6 @@ export type ById = z.infer<typeof ById>;
 export const GroupUpdateInput = z.strictObject({ id: Id, patch: GroupPatch });
 export const TemplateUpdateInput = z.strictObject({ id: Id, patch: TemplatePatch });
 
-export const GroupListInput = z.strictObject({ q: z.string().trim().max(200).optional() });
+export const GroupListInput = z.strictObject({ q: searchText(200).optional() });
 
 export const OkOutput = z.object({ ok: z.literal(true) });

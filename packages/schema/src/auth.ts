@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cursor, Id, Timestamp, page, type Page } from './common.js';
+import { Cursor, Id, Timestamp, page, textCheck, type Page } from './common.js';
 import { UserRole } from './enums.js';
 
 export const Email = z
@@ -97,6 +97,7 @@ export type ApiToken = z.infer<typeof ApiToken>;
 const AuditText = (what: string, max: number) =>
   z
     .string()
+    .superRefine(textCheck(what))
     .trim()
     .min(1, `${what} must not be empty`)
     .max(max, `${what} must be at most ${max} characters`);

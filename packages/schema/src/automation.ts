@@ -1,7 +1,19 @@
 import { z } from 'zod';
-import { Cursor, Id, Limit, Timestamp, line, text } from './common.js';
+import {
+  Cursor,
+  Id,
+  Limit,
+  Timestamp,
+  badCharacterMessage,
+  findBadCharacter,
+  line,
+  searchText,
+  text,
+  textCheck,
+} from './common.js';
 import { Device } from './inventory.js';
 import { RunErrorReason, RunStatus, TemplateMode, VariableType } from './enums.js';
+import { compilePattern, MAX_TEMPLATE_PATTERN_COST } from './pattern.js';
 
 /** The `{{ name }}` placeholders of a template body. */
 export const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
@@ -14,37 +26,83 @@ export const VariableName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'variable names use letters, digits and _, up to 64');
 
-const VariableValue = z.union([z.string().max(1024), z.number(), z.boolean()]);
+const VariableValue = z.union([
+  z.string().max(1024).superRefine(textCheck('default')),
+  z.number(),
+  z.boolean(),
+]);
 
 export const TemplateVariable = z.strictObject({
   type: VariableType.default('string'),
   required: z.boolean().default(true),
   default: VariableValue.optional(),
-  /** A regular expression the whole value must match (string-like types). */
+  /**
+   * A regular expression the whole value must match (string-like types), in RE2 syntax:
+   * matched in linear time, so no back-references and no look-arounds.
+   */
   pattern: z
     .string()
     .max(512)
-    .refine((p) => {
-      try {
-        new RegExp(p);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'pattern must be a valid regular expression')
+    .superRefine(textCheck('pattern'))
+    .superRefine((p, ctx) => {
+      const compiled = compilePattern(p);
+      if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.message });
+    })
     .optional(),
   /** The allowed values of an `enum` variable. */
-  choices: z.array(z.string().min(1).max(256)).min(1).max(256).optional(),
-  description: text(500).optional(),
+  choices: z
+    .array(z.string().min(1).max(256).superRefine(textCheck('choice')))
+    .min(1)
+    .max(256)
+    .optional(),
+  /**
+   * Inserted exactly as given: not quoted for a shell, and allowed the characters that
+   * have a meaning on a device's command line (pipes, separators, redirections). Only
+   * for variables whose values are meant as command syntax.
+   */
+  raw: z.boolean().optional(),
+  description: text(500, 'description').optional(),
 });
 export type TemplateVariable = z.output<typeof TemplateVariable>;
 
+/**
+ * A variable as stored: read back as it is, without the checks of the day (a pattern
+ * saved before them is refused when the template is rendered or changed, not when shown).
+ */
+export const StoredTemplateVariable = z.object({
+  type: VariableType.default('string'),
+  required: z.boolean().default(true),
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  pattern: z.string().optional(),
+  choices: z.array(z.string()).optional(),
+  raw: z.boolean().optional(),
+  description: z.string().optional(),
+});
+
 export const TemplateVariables = z
   .record(VariableName, TemplateVariable)
-  .refine((v) => Object.keys(v).length <= 64, 'at most 64 variables');
+  .refine((v) => Object.keys(v).length <= 64, 'at most 64 variables')
+  .superRefine((variables, ctx) => {
+    let cost = 0;
+    for (const spec of Object.values(variables)) {
+      const compiled = spec.pattern === undefined ? undefined : compilePattern(spec.pattern);
+      if (compiled?.ok) cost += compiled.cost;
+    }
+    if (cost > MAX_TEMPLATE_PATTERN_COST) {
+      ctx.addIssue({
+        code: 'custom',
+        message: "the variables' patterns are too complex together; simplify them",
+      });
+    }
+  })
+  .refine(
+    (v) => JSON.stringify(v).length <= 65_536,
+    'variables must be at most 64 KiB as JSON',
+  );
 
 export const TemplateName = z
   .string()
+  .superRefine(textCheck('template name'))
   .trim()
   .min(1, 'template name must not be empty')
   .max(100, 'template name must be at most 100 characters')
@@ -53,11 +111,26 @@ export const TemplateName = z
     'template name may use letters, digits, spaces and _ . : / - and must start with a letter or digit',
   );
 
-export const TemplateBody = z
-  .string()
-  .min(1, 'body must not be empty')
-  .max(65_536, 'body must be at most 64 KiB')
-  .refine((s) => !s.includes('\u0000'), 'body must not contain NUL characters');
+/**
+ * What is sent to a device: lines of text. A carriage return, an escape sequence, a tab
+ * (completion on a network CLI) or any other control character would make the device do
+ * something else than what was shown and audited; a blank one is refused too.
+ */
+function commandText(what: string) {
+  return z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(65_536, `${what} must be at most 64 KiB`)
+    .superRefine((s, ctx) => {
+      const bad = findBadCharacter(s, '\n');
+      if (bad) ctx.addIssue({ code: 'custom', message: badCharacterMessage(what, bad) });
+      else if (s.length > 0 && !/\S/.test(s)) {
+        ctx.addIssue({ code: 'custom', message: `${what} must not be blank` });
+      }
+    });
+}
+
+export const TemplateBody = commandText('body');
 
 /** A command timeout in milliseconds: from 1 second to 1 hour. */
 export const CommandTimeoutMs = z.number().int().min(1000).max(3_600_000);
@@ -67,7 +140,7 @@ export const Template = z.object({
   name: z.string(),
   body: z.string(),
   mode: TemplateMode,
-  variables: z.record(z.string(), TemplateVariable),
+  variables: z.record(z.string(), StoredTemplateVariable),
   enabled: z.boolean(),
   notes: z.string().nullable(),
   commandTimeoutMs: z.number().int().nullable(),
@@ -99,7 +172,7 @@ export const TemplateCreate = z
     mode: TemplateMode.default('read'),
     variables: TemplateVariables.default({}),
     enabled: z.boolean().default(true),
-    notes: text(4000).nullish(),
+    notes: text(4000, 'notes').nullish(),
     commandTimeoutMs: CommandTimeoutMs.nullish(),
   })
   .superRefine(checkPlaceholders);
@@ -111,13 +184,13 @@ export const TemplatePatch = z.strictObject({
   mode: TemplateMode.optional(),
   variables: TemplateVariables.optional(),
   enabled: z.boolean().optional(),
-  notes: text(4000).nullable().optional(),
+  notes: text(4000, 'notes').nullable().optional(),
   commandTimeoutMs: CommandTimeoutMs.nullable().optional(),
 });
 export type TemplatePatch = z.input<typeof TemplatePatch>;
 
 export const TemplateListInput = z.strictObject({
-  q: z.string().trim().max(200).optional(),
+  q: searchText(200).optional(),
   mode: TemplateMode.optional(),
   enabled: z.boolean().optional(),
 });
@@ -125,11 +198,7 @@ export type TemplateListInput = z.input<typeof TemplateListInput>;
 
 // Runs
 
-export const Command = z
-  .string()
-  .min(1, 'command must not be empty')
-  .max(65_536, 'command must be at most 64 KiB')
-  .refine((s) => !s.includes('\u0000'), 'command must not contain NUL characters');
+export const Command = commandText('command');
 
 export const Run = z.object({
   id: Id,
@@ -184,7 +253,7 @@ export const RunListInput = z.strictObject({
   /** Runs requested before this time. */
   to: Timestamp.optional(),
   /** Text inside the command. */
-  q: z.string().trim().max(200).optional(),
+  q: searchText(200).optional(),
   cursor: Cursor.optional(),
   limit: z.number().int().min(1).max(100).default(25),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Cursor, Id, Timestamp } from './common.js';
 import { Command } from './automation.js';
-import { RunErrorReason, RunStatus, TemplateMode } from './enums.js';
+import { Platform, RunErrorReason, RunStatus, TemplateMode } from './enums.js';
 import { DeviceListInput } from './inventory.js';
 import { Variables } from './render.js';
 
@@ -204,15 +204,25 @@ export const BulkProgressEvent = z.discriminatedUnion('type', [
 ]);
 export type BulkProgressEvent = z.infer<typeof BulkProgressEvent>;
 
-/** What a bulk's runs are made from, for the repository. */
-export const BulkCreateRecord = z.strictObject({
-  target: BulkTarget,
-  command: Command,
-  mode: TemplateMode.default('read'),
-  templateId: Id.nullish(),
-  requestedBy: Id.nullish(),
-  requestedByEmail: z.string().max(254).nullish(),
-});
+/**
+ * What a bulk's runs are made from, for the repository: one command for every device, or
+ * a command per platform (a template's values are written differently for a shell and
+ * for a network CLI), in which case every device of the target needs its platform's.
+ */
+export const BulkCreateRecord = z
+  .strictObject({
+    target: BulkTarget,
+    command: Command.optional(),
+    commands: z.partialRecord(Platform, Command).optional(),
+    mode: TemplateMode.default('read'),
+    templateId: Id.nullish(),
+    requestedBy: Id.nullish(),
+    requestedByEmail: z.string().max(254).nullish(),
+  })
+  .refine((b) => (b.command === undefined) !== (b.commands === undefined), {
+    message: 'give either a command or commands by platform',
+    path: ['command'],
+  });
 export type BulkCreateRecord = z.input<typeof BulkCreateRecord>;
 
 // Retention

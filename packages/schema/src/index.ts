@@ -5,6 +5,8 @@ export * from './automation.js';
 export * from './auth.js';
 export * from './api.js';
 export * from './render.js';
+export * from './pattern.js';
+export * from './shell.js';
 export * from './access.js';
 export * from './address.js';
 export * from './bulks.js';

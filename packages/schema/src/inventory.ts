@@ -14,13 +14,16 @@ import {
   Timestamp,
   line,
   page,
+  searchText,
   text,
+  textCheck,
 } from './common.js';
 import { canonicalIp } from './address.js';
 import { MembershipRole, Platform, Protocol } from './enums.js';
 
 export const Hostname = z
   .string()
+  .superRefine(textCheck('hostname'))
   .trim()
   .min(1, 'hostname must not be empty')
   .max(253, 'hostname must be at most 253 characters')
@@ -79,6 +82,7 @@ export function isReservedCredRef(ref: string): boolean {
  */
 export const CredRef = z
   .string()
+  .superRefine(textCheck('credential reference'))
   .trim()
   .max(70, 'credential reference must be at most 70 characters')
   .regex(
@@ -217,7 +221,7 @@ export type TagFilter = z.output<typeof TagFilter>;
 
 export const DeviceListInput = z.strictObject({
   /** Text search over hostname, ip, vendor, model, site and tag values. */
-  q: z.string().trim().max(200).optional(),
+  q: searchText(200).optional(),
   site: Site.optional(),
   platform: Platform.optional(),
   vendor: line(64, 'vendor').optional(),
@@ -263,7 +267,7 @@ export type Group = z.infer<typeof Group>;
 
 export const GroupCreate = z.strictObject({
   name: GroupName,
-  description: text(2000).nullish(),
+  description: text(2000, 'description').nullish(),
   site: Site.nullish(),
   tags: Tags.default({}),
   metadata: Metadata.default({}),
@@ -272,7 +276,7 @@ export type GroupCreate = z.input<typeof GroupCreate>;
 
 export const GroupPatch = z.strictObject({
   name: GroupName.optional(),
-  description: text(2000).nullable().optional(),
+  description: text(2000, 'description').nullable().optional(),
   site: Site.nullable().optional(),
   tags: Tags.optional(),
   metadata: Metadata.optional(),

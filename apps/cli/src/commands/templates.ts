@@ -6,13 +6,19 @@ import {
   type OptionValues,
 } from '@commander-js/extra-typings';
 import { confirm } from '@inquirer/prompts';
-import { TEMPLATE_MODES, TemplateCreate, TemplatePatch, type Template } from '@netauto/schema';
+import {
+  PLATFORMS,
+  TEMPLATE_MODES,
+  TemplateCreate,
+  TemplatePatch,
+  type Template,
+} from '@netauto/schema';
 import { parse as parseYaml } from 'yaml';
 import type { Context } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 import { collectPairs, positiveInt } from '../options.js';
 import { when } from '../output.js';
-import { resolveTemplate } from '../resolve.js';
+import { resolveDevice, resolveTemplate } from '../resolve.js';
 import { fieldProblems } from './common.js';
 
 /** Options shared by add and edit; --from reads a whole template from a YAML or JSON file. */
@@ -213,19 +219,31 @@ export function templatesCommand(ctx: () => Context): CommandUnknownOpts {
 
   templates
     .command('render')
-    .description('show the command a template makes with these variables, without running it')
+    .description(
+      'show the command a template makes with these variables, without running it; values are written for the platform (quoted for a linux shell)',
+    )
     .argument('<template>', 'name or id')
     .option('--var <key=value>', 'a variable (repeatable)', collectPairs('--var'))
+    .addOption(
+      new Option('--platform <platform>', 'write it for this platform (default: generic)')
+        .choices(PLATFORMS)
+        .conflicts('device'),
+    )
+    .option('--device <device>', "write it for this device's platform (id or hostname[@site])")
     .action(async (ref, o) => {
       const c = ctx();
       const api = await c.client();
       const t = await resolveTemplate(api, ref);
+      const device = o.device === undefined ? undefined : await resolveDevice(api, o.device);
       const rendered = await api.templates.render.query({
         templateId: t.id,
         variables: Object.fromEntries(o.var ?? []),
+        ...(o.platform && { platform: o.platform }),
+        ...(device && { deviceId: device.id }),
       });
       c.out.emit(rendered, (r) => {
         if (r.mode === 'change') c.out.warn(`${t.name} is a change template: it alters the device`);
+        c.out.info(`written for ${r.platform} devices`);
         c.out.write(`${r.command}${r.command.endsWith('\n') ? '' : '\n'}`);
       });
     });

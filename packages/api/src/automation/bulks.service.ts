@@ -10,7 +10,9 @@ import {
 import type { BulkProgressHub, Logger } from '@netauto/runner';
 import {
   MAX_BULK_DEVICES,
+  PLATFORMS,
   renderTemplate,
+  type Platform,
   type Bulk,
   type BulkCancelResult,
   type BulkCounts,
@@ -99,23 +101,55 @@ export class BulksService {
     return bulk;
   }
 
+  /**
+   * The command of every run: the command given, or the template rendered. A template's
+   * values are written for each platform (quoted for a shell, checked for a network CLI):
+   * when that makes different commands, each device gets its platform's, and a value that
+   * one of the target's platforms refuses is refused for the whole bulk.
+   */
   private async commandOf(
     repos: Repositories,
     input: BulkCreateInput,
-  ): Promise<{ command: string; templateId: number | null; mode: TemplateMode }> {
+  ): Promise<{
+    command?: string;
+    commands?: Partial<Record<Platform, string>>;
+    templateId: number | null;
+    mode: TemplateMode;
+  }> {
     if (input.templateId === undefined) {
       return { command: input.command ?? '', templateId: null, mode: 'read' };
     }
     const template = await repos.templates.get(input.templateId);
     if (!template.enabled) throw new InvalidStateError(`template ${template.name} is disabled`);
-    const rendered = renderTemplate(template, input.variables ?? {});
-    if (!rendered.ok) {
-      throw new ValidationError(
-        Object.values(rendered.fieldErrors).flat().join('; '),
-        rendered.fieldErrors,
-      );
+    const what = { templateId: template.id, mode: template.mode };
+    const rendered = new Map(
+      PLATFORMS.map((p) => [p, renderTemplate(template, input.variables ?? {}, p)] as const),
+    );
+    const everywhere = [...rendered.values()];
+    const first = everywhere[0];
+    if (first?.ok && everywhere.every((r) => r.ok && r.command === first.command)) {
+      return { command: first.command, ...what };
     }
-    return { command: rendered.command, templateId: template.id, mode: template.mode };
+    const fieldErrors: Record<string, string[]> = {};
+    const commands: Partial<Record<Platform, string>> = {};
+    const platforms = await repos.bulks.platformsOf(input.target);
+    for (const platform of platforms) {
+      const result = rendered.get(platform);
+      if (result?.ok) commands[platform] = result.command;
+      else if (result) {
+        for (const [field, messages] of Object.entries(result.fieldErrors)) {
+          const list = (fieldErrors[field] ??= []);
+          // The same refusal on several platforms is told once.
+          for (const m of messages) if (!list.includes(m)) list.push(m);
+        }
+      }
+    }
+    if (Object.keys(fieldErrors).length > 0) {
+      throw new ValidationError(Object.values(fieldErrors).flat().join('; '), fieldErrors);
+    }
+    const distinct = new Set(Object.values(commands));
+    if (distinct.size === 1) return { command: [...distinct][0] as string, ...what };
+    return { commands, ...what };
   }
 
   byId(id: number): Promise<Bulk> {

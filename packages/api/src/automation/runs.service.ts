@@ -138,14 +138,20 @@ export class RunsService {
     );
   }
 
-  /** A template's command rendered with the variables given (an enabled template only). */
+  /**
+   * A template's command rendered with the variables given (an enabled template only), for
+   * the device's platform: quoted for a shell, checked for a network CLI.
+   */
   private async rendered(
     repos: Repositories,
     input: Extract<RunCreateInput, { templateId: number }>,
   ): Promise<{ templateId: number; command: string; mode: Run['mode'] }> {
-    const template = await repos.templates.get(input.templateId);
+    const [template, device] = await Promise.all([
+      repos.templates.get(input.templateId),
+      repos.devices.get(input.deviceId),
+    ]);
     if (!template.enabled) throw new InvalidStateError(`template ${template.name} is disabled`);
-    const rendered = renderTemplate(template, input.variables ?? {});
+    const rendered = renderTemplate(template, input.variables ?? {}, device.platform);
     if (!rendered.ok) {
       throw new ValidationError(
         Object.values(rendered.fieldErrors).flat().join('; '),

@@ -1,10 +1,10 @@
 import {
   ById,
   RenderInput,
+  RenderOutput,
   Template,
   TemplateCreate,
   TemplateListInput,
-  TemplateMode,
   TemplateUpdateInput,
 } from '@netauto/schema';
 import { z } from 'zod';
@@ -21,8 +21,8 @@ export const templatesRouter = router({
     .query(({ ctx, input }) => ctx.services.templates.byId(input.id)),
   render: viewerProcedure
     .input(RenderInput)
-    .output(z.object({ command: z.string(), mode: TemplateMode }))
-    .query(({ ctx, input }) => ctx.services.templates.render(input.templateId, input.variables)),
+    .output(RenderOutput)
+    .query(({ ctx, input }) => ctx.services.templates.render(input)),
   create: operatorProcedure
     .input(TemplateCreate)
     .output(Template)

@@ -1,11 +1,12 @@
 import { type Database, repositories, ValidationError } from '@netauto/db';
 import {
   renderTemplate,
+  type RenderInput,
+  type RenderOutput,
   type Template,
   type TemplateCreate,
   type TemplateListInput,
   type TemplatePatch,
-  type VariableInput,
 } from '@netauto/schema';
 import { actorOf, audited } from '../audit/audit.js';
 import type { Identity } from '../context.js';
@@ -21,20 +22,25 @@ export class TemplatesService {
     return repositories(this.db).templates.get(id);
   }
 
-  /** The command a template gives with these values, or the fields that are wrong. */
-  async render(
-    id: number,
-    variables: Record<string, VariableInput>,
-  ): Promise<{ command: string; mode: Template['mode'] }> {
-    const template = await this.byId(id);
-    const result = renderTemplate(template, variables);
+  /**
+   * The command a template gives with these values on a platform (that of `deviceId`, or
+   * `generic` when neither is named), or the fields that are wrong.
+   */
+  async render(input: RenderInput): Promise<RenderOutput> {
+    const repos = repositories(this.db);
+    const [template, device] = await Promise.all([
+      repos.templates.get(input.templateId),
+      input.deviceId === undefined ? undefined : repos.devices.get(input.deviceId),
+    ]);
+    const platform = device?.platform ?? input.platform ?? 'generic';
+    const result = renderTemplate(template, input.variables ?? {}, platform);
     if (!result.ok) {
       throw new ValidationError(
         Object.values(result.fieldErrors).flat().join('; '),
         result.fieldErrors,
       );
     }
-    return { command: result.command, mode: template.mode };
+    return { command: result.command, mode: template.mode, platform };
   }
 
   create(actor: Identity, input: TemplateCreate): Promise<Template> {

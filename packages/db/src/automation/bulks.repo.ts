@@ -1,6 +1,8 @@
 import {
   BulkCreateRecord,
   BulkListInput,
+  BulkTarget,
+  type Platform,
   type Bulk,
   type BulkCounts,
   type BulkDeviceRun,
@@ -108,6 +110,21 @@ export class BulksRepo {
     const r = parseInput(BulkCreateRecord, input);
     return inTransaction(this.ex, async (tx) => {
       const target = await targetSql(tx, r.target);
+      const n = target.bind.length;
+      if (r.commands !== undefined) {
+        const missing = await select<{ platform: string }>(
+          tx,
+          `SELECT DISTINCT d.platform FROM (${target.sql}) t JOIN devices d ON d.id = t.id
+           WHERE NOT ($${n + 1}::jsonb ? d.platform) ORDER BY d.platform`,
+          [...target.bind, JSON.stringify(r.commands)],
+        );
+        if (missing.length > 0) {
+          const platforms = missing.map((m) => m.platform).join(', ');
+          throw new ValidationError(`no command for the target's ${platforms} devices`, {
+            target: [`has ${platforms} devices, for which there is no command`],
+          });
+        }
+      }
       const bulk = await selectOne<BulkRow>(
         tx,
         `INSERT INTO bulks AS b (requested_by, requested_by_email, template_id, command, mode, target)
@@ -116,25 +133,29 @@ export class BulksRepo {
           r.requestedBy ?? null,
           r.requestedByEmail ?? null,
           r.templateId ?? null,
-          r.command,
+          r.command ?? null,
           r.mode,
           JSON.stringify(r.target),
         ],
       );
       if (!bulk) throw new Error('bulk insert returned nothing');
-      const n = target.bind.length;
+      // One command for all, or each device its platform's.
+      const command =
+        r.commands === undefined
+          ? `$${n + 3}::text`
+          : `(SELECT $${n + 3}::jsonb ->> d.platform FROM devices d WHERE d.id = t.id)`;
       const inserted = await select<{ id: number; deviceId: number }>(
         tx,
         `INSERT INTO runs (device_id, template_id, bulk_id, command, mode, requested_by,
            requested_by_email)
-         SELECT t.id, $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}
+         SELECT t.id, $${n + 1}, $${n + 2}, ${command}, $${n + 4}, $${n + 5}, $${n + 6}
          FROM (${target.sql}) t ORDER BY t.id
          RETURNING id, device_id AS "deviceId"`,
         [
           ...target.bind,
           r.templateId ?? null,
           bulk.id,
-          r.command,
+          r.commands === undefined ? r.command : JSON.stringify(r.commands),
           r.mode,
           r.requestedBy ?? null,
           r.requestedByEmail ?? null,
@@ -158,6 +179,18 @@ export class BulksRepo {
         runs: inserted.length,
       };
     });
+  }
+
+  /** The platforms of the devices a target matches (a missing group or device is refused). */
+  async platformsOf(input: BulkTarget): Promise<Platform[]> {
+    const target = await targetSql(this.ex, parseInput(BulkTarget, input, 'target'));
+    const rows = await select<{ platform: Platform }>(
+      this.ex,
+      `SELECT DISTINCT d.platform FROM (${target.sql}) t JOIN devices d ON d.id = t.id
+       ORDER BY d.platform`,
+      target.bind,
+    );
+    return rows.map((r) => r.platform);
   }
 
   async get(id: number): Promise<Bulk> {

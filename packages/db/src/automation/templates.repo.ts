@@ -96,21 +96,25 @@ export class TemplatesRepo {
         lock: this.ex.transaction ? true : undefined,
       });
       if (!row) throw new NotFoundError('template', id);
-      // Check the result as a whole: a new body may not use an undeclared variable.
-      parseInput(
-        TemplateCreate,
-        {
-          name: p.name ?? row.name,
-          body: p.body ?? row.body,
-          mode: p.mode ?? row.mode,
-          variables: p.variables ?? row.variables,
-          enabled: p.enabled ?? row.enabled,
-          notes: p.notes === undefined ? row.notes : p.notes,
-          commandTimeoutMs:
-            p.commandTimeoutMs === undefined ? row.commandTimeoutMs : p.commandTimeoutMs,
-        },
-        'patch',
-      );
+      // Check the result as a whole when the body or the variables change: a new body may
+      // not use an undeclared variable. (Disabling a template saved under older rules
+      // must not wait for it to be fixed.)
+      if (p.body !== undefined || p.variables !== undefined) {
+        parseInput(
+          TemplateCreate,
+          {
+            name: p.name ?? row.name,
+            body: p.body ?? row.body,
+            mode: p.mode ?? row.mode,
+            variables: p.variables ?? row.variables,
+            enabled: p.enabled ?? row.enabled,
+            notes: p.notes === undefined ? row.notes : p.notes,
+            commandTimeoutMs:
+              p.commandTimeoutMs === undefined ? row.commandTimeoutMs : p.commandTimeoutMs,
+          },
+          'patch',
+        );
+      }
       row.set({
         ...(p.name !== undefined && { name: p.name }),
         ...(p.body !== undefined && { body: p.body }),

@@ -34,14 +34,14 @@ const LINUX_ERRORS: CliErrors = {
   ambiguous: (_prompt, line) => commandNotFound(line.trim().split(/\s+/)[0] ?? ''),
 };
 
-/** Splits a command line into words as a shell would (quotes, no expansion). */
+/** Splits a command line into words as a shell would (quotes and escapes, no expansion). */
 function words(line: string): string[] {
   const out: string[] = [];
-  const re = /'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  const re = /'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)|([^\s'"\\]+)/g;
   let current = '';
   let last = -1;
   for (const m of line.matchAll(re)) {
-    const piece = m[1] ?? m[2]?.replace(/\\(.)/g, '$1') ?? m[3] ?? '';
+    const piece = m[1] ?? m[2]?.replace(/\\(.)/g, '$1') ?? m[3] ?? m[4] ?? '';
     if (m.index === last) current += piece;
     else {
       if (last !== -1) out.push(current);

@@ -76,18 +76,26 @@ export function formFailure<T extends Record<string, unknown>>(
   return fail(problem.status, { ...data, errors: problem.fieldErrors, message: problem.message });
 }
 
-/** A text field: trimmed; empty is undefined. */
+/**
+ * A browser sends a textarea's line breaks as CR LF (the HTML form encoding); NetAuto's
+ * text has LF only, and refuses a carriage return in a command.
+ */
+function lines(value: string): string {
+  return value.replace(/\r\n/g, '\n');
+}
+
+/** A text field: trimmed, line breaks as LF; empty is undefined. */
 export function textField(form: FormData, name: string): string | undefined {
   const value = form.get(name);
   if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
+  const trimmed = lines(value).trim();
   return trimmed === '' ? undefined : trimmed;
 }
 
-/** A field's text as sent (a file field reads as empty). */
+/** A field's text as sent, line breaks as LF (a file field reads as empty). */
 export function stringField(form: FormData, name: string): string {
   const value = form.get(name);
-  return typeof value === 'string' ? value : '';
+  return typeof value === 'string' ? lines(value) : '';
 }
 
 /** Every string field of a form, as typed, to give back to a form that failed. */
