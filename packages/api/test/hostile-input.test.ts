@@ -372,6 +372,7 @@ describe('garbage is refused at the API, naming the field, before anything is ke
           admin.caller.admin.credentials.set({
             name: 'lab',
             password: 'fine-password',
+            scope: { cidrs: ['10.0.0.0/8'] },
             [field]: secret,
           }),
         field,
