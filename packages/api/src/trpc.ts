@@ -9,6 +9,11 @@ import { toTRPCError } from './errors.js';
 /** Every procedure says who may call it; the role walk test reads this. */
 export interface Meta {
   role: 'public' | UserRole;
+  /**
+   * The mutation only ends the caller's own credential (logout, revoking a token): a
+   * read-only token may call it too, and the service makes sure it ends nothing else.
+   */
+  ownCredential?: true;
 }
 
 const t = initTRPC
@@ -92,7 +97,7 @@ const base = t.procedure.use(observe).use(mapErrors);
 export const publicProcedure = base.meta({ role: 'public' });
 
 function requireRole(role: UserRole) {
-  return t.middleware(({ ctx, type, next }) => {
+  return t.middleware(({ ctx, type, meta, next }) => {
     const identity = ctx.identity;
     if (!identity) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
     if (ROLE_RANK[identity.user.role] < ROLE_RANK[role]) {
@@ -101,7 +106,7 @@ function requireRole(role: UserRole) {
         message: `this needs the ${role} role; you are ${identity.user.role}`,
       });
     }
-    if (identity.readOnly && type === 'mutation') {
+    if (identity.readOnly && type === 'mutation' && meta?.ownCredential !== true) {
       throw new TRPCError({ code: 'FORBIDDEN', message: 'this API token is read-only' });
     }
     return next({ ctx: { ...ctx, identity: identity satisfies Identity } });
