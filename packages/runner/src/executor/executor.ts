@@ -94,7 +94,12 @@ export async function executeRun(
   const finished = await repos.runs.complete(
     runId,
     outcome instanceof RunError
-      ? { status: 'error', reason: outcome.reason, message: outcome.message }
+      ? {
+          status: 'error',
+          reason: outcome.reason,
+          message: outcome.message,
+          exitCode: outcome.exitCode,
+        }
       : { status: 'ok', exitCode: outcome.exitCode },
     rest,
     hash.digest('hex'),
