@@ -958,11 +958,17 @@ describe('the netauto CLI against a real server', async () => {
   });
 
   it("logout revokes a viewer's read-only token too, and the token is then refused", async () => {
+    const add = await cli(
+      ['users', 'add', 'reader@example.net', '--role', 'viewer', '--password-stdin'],
+      { input: 'a reader password\n' },
+    );
+    secrets.push('a reader password');
+    expect(add.code, add.stderr).toBe(0);
     const fresh = await mkdtemp(path.join(tmpdir(), 'netauto-viewer-'));
     const login = await runCli(
       fresh,
-      ['--url', url, 'login', '--email', 'viewer@example.net', '--password-stdin', '--read-only'],
-      { input: 'another password\n' },
+      ['--url', url, 'login', '--email', 'reader@example.net', '--password-stdin', '--read-only'],
+      { input: 'a reader password\n' },
     );
     expect(login.code, login.stderr).toBe(0);
     const file = path.join(fresh, '.config', 'netauto', 'config.json');
