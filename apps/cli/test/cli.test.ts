@@ -55,9 +55,17 @@ const SingleRun = z.object({ run: Run, output: z.string() });
 const BulkRun = z.object({
   bulk: Bulk,
   runs: z.array(
-    BulkDeviceRun.extend({ output: z.string().optional(), file: z.string().optional() }),
+    BulkDeviceRun.extend({
+      exitCode: z.number().int().nullable(),
+      output: z.string().optional(),
+      file: z.string().optional(),
+    }),
   ),
 });
+/** What people read for a reason: the sentence, then the code and the detail. */
+const NONZERO =
+  'The command exited with a non-zero status. (nonzero_exit: the command exited with status';
+const AUTH_FAILED = 'The device refused the credential. (auth_failed';
 
 /** Parses stdout as JSON and checks it against a schema of @netauto/schema. */
 function json<T extends z.ZodType>(result: Result, schema: T): z.output<T> {
@@ -539,17 +547,48 @@ describe('the netauto CLI against a real server', async () => {
     const r = await cli(['run', '-d', 'cli-locked', '-c', 'show version']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/\nnetauto: run \d+ on cli-locked failed: auth_failed[^\n]*\n$/);
+    expect(r.stderr).toMatch(
+      /\nnetauto: run \d+ on cli-locked failed: The device refused the credential\. \(auth_failed: [^\n]*\)\n$/,
+    );
+  });
+
+  it('a linux command that exits non-zero fails the run: exit code 1, the reason with its exit code', async () => {
+    const f = await cli(['run', '-d', 'cli-linux', '-c', 'false']);
+    expect(f.code).toBe(1);
+    expect(f.stdout).toBe('');
+    expect(f.stderr).toMatch(
+      /^run \d+ on cli-linux: false\nnetauto: run \d+ on cli-linux failed: The command exited with a non-zero status\. \(nonzero_exit: the command exited with status 1\)\n$/,
+    );
+    const three = await cli(['run', '-d', 'cli-linux', '-c', 'uname -a; exit 3', '--json']);
+    expect(three.code).toBe(1);
+    expect(json(three, SingleRun)).toMatchObject({
+      run: { status: 'error', errorReason: 'nonzero_exit', exitCode: 3 },
+      output: await commandOutput(specOf('cli-linux'), 'uname -a'),
+    });
+    expect(three.stderr).toContain(`${NONZERO} 3)`);
+    const shown = await cli(['runs', 'show', String(json(three, SingleRun).run.id)]);
+    expect(shown.stdout).toMatch(
+      /reason\s+The command exited with a non-zero status\. \(nonzero_exit: the command exited with status 3\)\n/,
+    );
+    expect(shown.stdout).toMatch(/exit code\s+3\n/);
+    const ok = await cli(['run', '-d', 'cli-linux', '-c', 'true']);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/run \d+ on cli-linux: ok \(exit 0\)\n$/);
   });
 
   it('runs over a group with a faulty device: progress on stderr, output per device, exit 1', async () => {
     const r = await cli(['run', '--group', 'edge', '--command', 'show version']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/bulk \d+ on 4 devices: show version/);
-    expect(r.stderr).toMatch(/progress: 4\/4 done \(ok 3, error 1, running 0, pending 0\)/);
-    expect(r.stderr).toContain('failed cli-locked: auth_failed');
+    // The linux host has no `show`: its shell says so and exits 127, a failure.
+    expect(r.stderr).toMatch(/progress: 4\/4 done \(ok 2, error 2, running 0, pending 0\)/);
+    expect(r.stderr).toContain(`failed cli-locked: ${AUTH_FAILED}`);
+    expect(r.stderr).toContain(`failed cli-linux: ${NONZERO} 127)`);
     expect(r.stderr).toMatch(
-      /netauto: bulk \d+: 3 ok, 1 failed of 4: cli-locked \(auth_failed\); retry them with `netauto bulks retry \d+`\n$/,
+      /netauto: bulk \d+: 2 ok, 2 failed of 4: cli-linux \(nonzero_exit, exit 127\), cli-locked \(auth_failed\); retry them with `netauto bulks retry \d+`\n$/,
+    );
+    expect(`${linesOf(r.stdout, 'cli-linux')}\n`).toBe(
+      await commandOutput(specOf('cli-linux'), 'show version'),
     );
     for (const host of ['cli-r1', 'cli-r2']) {
       expect(`${linesOf(r.stdout, host)}\n`).toBe(
@@ -564,12 +603,12 @@ describe('the netauto CLI against a real server', async () => {
     const r = await cli(['run', '-g', 'edge', '-c', 'show version', '--out-dir', dir, '--json']);
     expect(r.code).toBe(1);
     const result = json(r, BulkRun);
-    expect(result.bulk).toMatchObject({ total: 4, done: true, counts: { ok: 3, error: 1 } });
-    expect(result.runs.map((x) => [x.hostname, x.status, x.errorReason])).toEqual([
-      ['cli-linux', 'ok', null],
-      ['cli-locked', 'error', 'auth_failed'],
-      ['cli-r1', 'ok', null],
-      ['cli-r2', 'ok', null],
+    expect(result.bulk).toMatchObject({ total: 4, done: true, counts: { ok: 2, error: 2 } });
+    expect(result.runs.map((x) => [x.hostname, x.status, x.errorReason, x.exitCode])).toEqual([
+      ['cli-linux', 'error', 'nonzero_exit', 127],
+      ['cli-locked', 'error', 'auth_failed', null],
+      ['cli-r1', 'ok', null, 0],
+      ['cli-r2', 'ok', null, 0],
     ]);
     expect((await readdir(dir)).sort()).toEqual([
       'cli-linux.txt',
@@ -604,6 +643,7 @@ describe('the netauto CLI against a real server', async () => {
       expect(screen).toContain(`${host} | ${clock ?? ''}`);
     }
     expect(screen).toMatch(/cli-locked.*auth_failed|auth_failed.*cli-locked/);
+    expect(screen).toMatch(/cli-linux.*nonzero_exit|nonzero_exit.*cli-linux/);
   });
 
   it('runs over a filter, and says when it matches nothing', async () => {
@@ -703,20 +743,28 @@ describe('the netauto CLI against a real server', async () => {
     expect(json(canceled, z.array(Run))[0]?.id).toBe(run.id);
     const end = await follower.done;
     expect(end.code).toBe(1);
-    expect(end.stderr).toMatch(new RegExp(`netauto: run ${run.id} failed: canceled`));
+    expect(end.stderr).toMatch(
+      new RegExp(`netauto: run ${run.id} failed: The run was canceled\\. \\(canceled: `),
+    );
   });
 
   it('shows bulks and retries the failed devices', async () => {
     const list = json(await cli(['bulks', 'list', '--json']), z.array(Bulk));
     const withFailure = list.find((b) => b.counts.error > 0) as Bulk;
     const summary = await cli(['bulks', 'show', String(withFailure.id), '--json']);
-    expect(json(summary, BulkSummary).reasons).toEqual([{ reason: 'auth_failed', count: 1 }]);
+    expect(json(summary, BulkSummary).reasons).toEqual([
+      { reason: 'auth_failed', count: 1 },
+      { reason: 'nonzero_exit', count: 1 },
+    ]);
     const human = await cli(['bulks', 'show', String(withFailure.id)]);
-    expect(human.stdout).toMatch(/auth_failed\s+1/);
+    expect(human.stdout).toMatch(/^REASON\s+CODE\s+DEVICES$/m);
+    expect(human.stdout).toMatch(/The device refused the credential\.\s+auth_failed\s+1/);
+    expect(human.stdout).toMatch(/The command exited with a non-zero status\.\s+nonzero_exit\s+1/);
     const retried = await cli(['bulks', 'retry', String(withFailure.id)]);
     expect(retried.code).toBe(1);
-    expect(retried.stderr).toContain('1 device run again');
-    expect(retried.stderr).toContain('failed cli-locked: auth_failed');
+    expect(retried.stderr).toContain('2 devices run again');
+    expect(retried.stderr).toContain(`failed cli-locked: ${AUTH_FAILED}`);
+    expect(retried.stderr).toContain(`failed cli-linux: ${NONZERO} 127)`);
     expect(retried.stdout).not.toContain('cli-r1 |');
   });
 
@@ -940,6 +988,37 @@ describe('the netauto CLI against a real server', async () => {
       env: { NETAUTO_URL: url },
     });
     expect(again.code).toBe(0);
+  });
+
+  it("logout revokes a viewer's read-only token too, and the token is then refused", async () => {
+    const add = await cli(
+      ['users', 'add', 'reader@example.net', '--role', 'viewer', '--password-stdin'],
+      { input: 'a reader password\n' },
+    );
+    secrets.push('a reader password');
+    expect(add.code, add.stderr).toBe(0);
+    const fresh = await mkdtemp(path.join(tmpdir(), 'netauto-viewer-'));
+    const login = await runCli(
+      fresh,
+      ['--url', url, 'login', '--email', 'reader@example.net', '--password-stdin', '--read-only'],
+      { input: 'a reader password\n' },
+    );
+    expect(login.code, login.stderr).toBe(0);
+    const file = path.join(fresh, '.config', 'netauto', 'config.json');
+    const { token } = JSON.parse(await readFile(file, 'utf8')) as { token: string };
+    secrets.push(token);
+    expect(json(await runCli(fresh, ['whoami', '--json']), Me)).toMatchObject({
+      role: 'viewer',
+      readOnly: true,
+    });
+    const out = clean(await runCli(fresh, ['logout', '--json']));
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout)).toEqual({ ok: true, revoked: true });
+    const old = await cli(['--token', token, 'whoami']);
+    expect(old.code).toBe(1);
+    expect(old.stderr).toContain('the token is no longer valid');
+    await rm(fresh, { recursive: true, force: true });
   });
 
   it('every command has help, and --version prints the version', async () => {

@@ -252,7 +252,9 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
       .toBe('2');
     await expect.poll(() => page.getByTestId('bulk-count-error').textContent()).toBe('1');
     const table = page.getByTestId('bulk-devices');
-    expect(await table.locator('tr[data-device=lv-bad]').textContent()).toContain('auth_failed');
+    expect(await table.locator('tr[data-device=lv-bad]').textContent()).toContain(
+      'The device refused the credential. (auth_failed)',
+    );
     const runOf = async (host: string) =>
       (await table.locator(`tr[data-device=${host}] td:last-child`).textContent())?.trim();
     const before = {
@@ -263,7 +265,7 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     // The summary: the two good devices printed different versions, the bad one its reason.
     await expect
       .poll(() => page.getByTestId('bulk-reasons').textContent())
-      .toContain('auth_failed: 1');
+      .toContain('The device refused the credential. (auth_failed): 1');
     expect(await page.getByTestId('bulk-output-groups').locator(':scope > li').count()).toBe(3);
     await screenshot(page, 'bulk-done');
 
@@ -490,6 +492,29 @@ describe('the web UI, part 2: live runs, history, bulk runs, administration (Chr
     expect(await page.getByRole('button', { name: /Retry|Cancel/ }).count()).toBe(0);
     await page.goto(`${app.url}/groups/${coreGroup}`);
     expect(await page.getByRole('link', { name: 'Run on this group' }).count()).toBe(0);
+  });
+
+  it('a command that exits non-zero is a failed run: the sentence, its code and the exit code', async () => {
+    await signIn(OPERATOR);
+    const runId = await runOn('lv-h1', 'uname -a; exit 3');
+    await expect.poll(status, { timeout: 30_000 }).toBe('error');
+    expect(await page.getByTestId('run-error').textContent()).toBe(
+      'The command exited with a non-zero status. (nonzero_exit: the command exited with status 3)',
+    );
+    expect(await page.locator('.facts').textContent()).toContain('exit code 3');
+    await expect.poll(outputText).toContain('Linux lv-h1 ');
+    await page.goto(`${app.url}/runs/${runId}`);
+    expect(await page.getByTestId('run-error').textContent()).toContain(
+      'The command exited with a non-zero status. (nonzero_exit',
+    );
+    // The history says it failed, and why, in words and code.
+    await page.goto(`${app.url}/runs?status=error&q=${encodeURIComponent('exit 3')}`);
+    const rows = page.getByTestId('run-history').locator('tbody tr');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain(
+      'The command exited with a non-zero status. (nonzero_exit)',
+    );
+    await screenshot(page, 'run-nonzero-exit');
   });
 
   it('a 50 MiB output streams without freezing the page (long tasks measured)', async () => {

@@ -10,6 +10,11 @@ import { toTRPCError } from './errors.js';
 /** Every procedure says who may call it; the role walk test reads this. */
 export interface Meta {
   role: 'public' | UserRole;
+  /**
+   * The mutation only ends the caller's own credential (logout, revoking a token): a
+   * read-only token may call it too, and the service makes sure it ends nothing else.
+   */
+  ownCredential?: true;
 }
 
 const t = initTRPC
@@ -120,7 +125,7 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
  * revoked token, an ended session, a disabled user or a lost role.
  */
 function requireRole(role: UserRole) {
-  return t.middleware(async ({ ctx, type, next, signal }) => {
+  return t.middleware(async ({ ctx, type, meta, next, signal }) => {
     const identity = ctx.identity;
     if (!identity) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
     if (ROLE_RANK[identity.user.role] < ROLE_RANK[role]) {
@@ -129,7 +134,7 @@ function requireRole(role: UserRole) {
         message: `this needs the ${role} role; you are ${identity.user.role}`,
       });
     }
-    if (identity.readOnly && type === 'mutation') {
+    if (identity.readOnly && type === 'mutation' && meta?.ownCredential !== true) {
       throw new TRPCError({ code: 'FORBIDDEN', message: 'this API token is read-only' });
     }
     const result = await next({ ctx: { ...ctx, identity: identity satisfies Identity } });

@@ -318,6 +318,68 @@ describe('API tokens', async () => {
     expect([error?.code, error?.message]).toEqual(['FORBIDDEN', 'this API token is read-only']);
   });
 
+  it('a read-only token of a viewer revokes itself, at logout or by its id, and is then refused', async () => {
+    const viewer = await api.signedIn('viewer');
+    const first = await viewer.caller.auth.tokens.create({ name: 'cli', readOnly: true });
+    const second = await viewer.caller.auth.tokens.create({ name: 'cli 2', readOnly: true });
+    const other = await viewer.caller.auth.tokens.create({ name: 'kept', readOnly: true });
+
+    // Through logout: the token the call came with ends.
+    const viaLogout = await bearer(first.token);
+    expect(await viaLogout.auth.logout()).toEqual({ ok: true });
+    expect(await codeOf((await bearer(first.token)).auth.me())).toBe('UNAUTHORIZED');
+
+    // By its id, as `netauto logout` asks: a token may always revoke itself...
+    const ro = await bearer(second.token);
+    expect((await ro.auth.tokens.revoke({ id: second.apiToken.id })).revokedAt).not.toBeNull();
+    expect(await codeOf((await bearer(second.token)).auth.me())).toBe('UNAUTHORIZED');
+
+    // ...but a read-only token revokes nothing else, not even its owner's other tokens.
+    const kept = await bearer(other.token);
+    const mine = await viewer.caller.auth.tokens.create({ name: 'sibling' });
+    const refused = await kept.auth.tokens.revoke({ id: mine.apiToken.id }).then(
+      () => undefined,
+      (e: unknown) => e as TRPCError,
+    );
+    expect([refused?.code, refused?.message]).toEqual(['FORBIDDEN', 'this API token is read-only']);
+    expect(await codeOf((await bearer(mine.token)).auth.me())).toBeUndefined();
+    expect(await codeOf((await bearer(other.token)).auth.me())).toBeUndefined();
+    // Still read-only for everything else.
+    expect(await codeOf(kept.auth.tokens.create({ name: 'more' }))).toBe('FORBIDDEN');
+    expect(
+      await codeOf(
+        kept.auth.changePassword({ currentPassword: PASSWORD, newPassword: 'another long secret' }),
+      ),
+    ).toBe('FORBIDDEN');
+
+    // The audit log says who revoked which token.
+    const events = await api.repos.audit.list({ action: 'tokens.revoke' });
+    expect(events.items.map((e) => e.targetId)).toEqual(
+      expect.arrayContaining([String(first.apiToken.id), String(second.apiToken.id)]),
+    );
+  });
+
+  it("a viewer cannot revoke another user's token, not with its session, a token or logout", async () => {
+    const viewer = await api.signedIn('viewer');
+    const owner = await api.signedIn('operator');
+    const target = await owner.caller.auth.tokens.create({ name: 'theirs' });
+    const rw = await viewer.caller.auth.tokens.create({ name: 'viewer rw' });
+    const ro = await viewer.caller.auth.tokens.create({ name: 'viewer ro', readOnly: true });
+    expect(await codeOf(viewer.caller.auth.tokens.revoke({ id: target.apiToken.id }))).toBe(
+      'NOT_FOUND',
+    );
+    expect(
+      await codeOf((await bearer(rw.token)).auth.tokens.revoke({ id: target.apiToken.id })),
+    ).toBe('NOT_FOUND');
+    expect(
+      await codeOf((await bearer(ro.token)).auth.tokens.revoke({ id: target.apiToken.id })),
+    ).toBe('NOT_FOUND');
+    await (await bearer(ro.token)).auth.logout();
+    expect(await codeOf((await bearer(target.token)).auth.me())).toBeUndefined();
+    expect(await codeOf((await bearer(rw.token)).auth.me())).toBeUndefined();
+    expect(await codeOf((await bearer(ro.token)).auth.me())).toBe('UNAUTHORIZED');
+  });
+
   it('refuses an expired token and a made-up one', async () => {
     const op = await api.signedIn('operator');
     const { token, apiToken } = await op.caller.auth.tokens.create({

@@ -187,6 +187,27 @@ describe('bulk runs over 200 simulated devices, 10% of them faulty', async () =>
     expect(audit.items[0]).toMatchObject({ targetId: String(bulkId), summary: { runs: runs } });
   }, 60_000);
 
+  it('counts a command that exits non-zero as failed: counts, reasons, output groups and retry', async () => {
+    const healthy = [...devices.values()].filter((d) => !failing.includes(d.hostname));
+    const target = { type: 'devices' as const, deviceIds: healthy.slice(0, 6).map((d) => d.id) };
+    const bulk = await caller.bulks.create({ target, command: 'uname -a; exit 3' });
+    const events = await follow({ id: bulk.id });
+    expect(events.at(-1)?.event).toMatchObject({ type: 'counts', done: true });
+    const summary = await caller.bulks.summary({ id: bulk.id });
+    expect(summary.bulk.counts).toEqual({ pending: 0, running: 0, ok: 0, error: 6 });
+    expect(summary.reasons).toEqual([{ reason: 'nonzero_exit', count: 6 }]);
+    // Each device printed its own uname line: six groups, each of a failed run.
+    expect(summary.outputs.map((g) => g.status)).toEqual(Array(6).fill('error'));
+    const runs = await api.repos.runs.list({ bulkId: bulk.id, limit: 100 });
+    expect(runs.items.map((r) => [r.status, r.errorReason, r.exitCode])).toEqual(
+      Array(6).fill(['error', 'nonzero_exit', 3]),
+    );
+    const retried = await caller.bulks.retryFailed({ id: bulk.id });
+    expect(retried.runs).toBe(6);
+    await follow({ id: bulk.id });
+    expect((await caller.bulks.byId({ id: bulk.id })).counts.error).toBe(6);
+  }, 60_000);
+
   it('refuses a target matching more devices than a bulk takes, keeping nothing', async () => {
     const small = new BulksService(api.db, api.services.hub.bulks, api.services.logger, 3);
     const { id } = await api.make.user({ role: 'operator' });

@@ -124,6 +124,33 @@ describe('metrics, health and logs', async () => {
     expect(sample(after, 'netauto_runs', { status: 'running' })).toBe(0);
   });
 
+  it('counts a command that exits non-zero as a failed run in /metrics, with its reason', async () => {
+    const before = await (await fetch(`${base}/metrics`)).text();
+    const run = await operator.caller.runs.create({ deviceId: device.id, command: 'false' });
+    for (let i = 0; i < 200; i++) {
+      if ((await api.repos.runs.get(run.id)).finishedAt !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await api.repos.runs.get(run.id)).toMatchObject({
+      status: 'error',
+      errorReason: 'nonzero_exit',
+      exitCode: 1,
+    });
+    const after = await (await fetch(`${base}/metrics`)).text();
+    const failed = { platform: 'linux', status: 'error', reason: 'nonzero_exit' };
+    const ok = { platform: 'linux', status: 'ok' };
+    expect(sample(after, 'netauto_runs_finished_total', failed)).toBe(
+      sample(before, 'netauto_runs_finished_total', failed) + 1,
+    );
+    expect(sample(after, 'netauto_runs_finished_total', ok)).toBe(
+      sample(before, 'netauto_runs_finished_total', ok),
+    );
+    const errorLinux = { platform: 'linux', status: 'error' };
+    expect(sample(after, 'netauto_run_duration_seconds_count', errorLinux)).toBe(
+      sample(before, 'netauto_run_duration_seconds_count', errorLinux) + 1,
+    );
+  });
+
   it('asks for a bearer token on /metrics when one is set', async () => {
     const ops = createOpsHandler(api.services, { metricsToken: 'metrics-token-1234567890' });
     const refused = await ops(new Request('http://x/metrics'));

@@ -53,6 +53,34 @@ describe('linux exec', () => {
     });
   });
 
+  test('false exits 1 and true 0, as in bash', async () => {
+    expect(await exec(client, 'false')).toEqual({ stdout: '', stderr: '', code: 1 });
+    expect(await exec(client, 'true')).toEqual({ stdout: '', stderr: '', code: 0 });
+  });
+
+  test('lists run in order with ; && and ||; the status is the last command run, exit N ends it', async () => {
+    const uname = (await exec(client, 'uname -a')).stdout;
+    expect(await exec(client, 'uname -a; exit 3')).toEqual({ stdout: uname, stderr: '', code: 3 });
+    expect(await exec(client, 'exit 5; uname -a')).toEqual({ stdout: '', stderr: '', code: 5 });
+    expect(await exec(client, 'false && echo no')).toEqual({ stdout: '', stderr: '', code: 1 });
+    expect(await exec(client, 'false || echo yes')).toEqual({
+      stdout: 'yes\n',
+      stderr: '',
+      code: 0,
+    });
+    expect(await exec(client, 'true && echo a; frob; echo "b;c"')).toEqual({
+      stdout: 'a\nb;c\n',
+      stderr: 'bash: frob: command not found\n',
+      code: 0,
+    });
+    expect(await exec(client, 'echo x; frob')).toEqual({
+      stdout: 'x\n',
+      stderr: 'bash: frob: command not found\n',
+      code: 127,
+    });
+    expect((await exec(client, 'hostname; yes | head -c 4')).stdout).toBe('h1\ny\ny\n');
+  });
+
   test('yes | head -c N prints exactly N bytes of y and newline', async () => {
     const { stdout, code } = await exec(client, 'yes | head -c 1000001');
     expect(stdout).toHaveLength(1_000_001);

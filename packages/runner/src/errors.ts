@@ -8,6 +8,8 @@ export class RunError extends Error {
   constructor(
     readonly reason: RunErrorReason,
     message: string,
+    /** The command's exit status, when it ended with one (`nonzero_exit`). */
+    readonly exitCode: number | null = null,
   ) {
     super(message);
     this.name = 'RunError';

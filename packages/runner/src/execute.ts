@@ -43,7 +43,11 @@ export interface ExecuteOptions {
 }
 
 export interface ExecuteResult {
-  /** The command's exit status on exec channels (linux); 0 for network CLIs. */
+  /**
+   * 0: a command that exits non-zero (exec channels, linux) rejects with `nonzero_exit`
+   * and its status instead, as a network CLI's refusal rejects with
+   * `device_rejected_command`.
+   */
   exitCode: number;
   /** Bytes of output passed to onChunk. */
   bytes: number;
@@ -71,7 +75,8 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 /**
  * How NetAuto talks to a device: one entry point, `execute`, that resolves with the
- * exit code and byte count or rejects with a RunError carrying a reason code.
+ * exit code (0) and byte count when the command succeeded, or rejects with a RunError
+ * carrying a reason code (and the exit status, for a command that exited non-zero).
  */
 export class DeviceAccess {
   constructor(
@@ -178,8 +183,9 @@ async function withAbort(
 
 /**
  * Runs a command on an exec channel: stdout and stderr as they come, then the exit
- * status. Listeners are attached in the exec callback itself, because a quick command's
- * exit and close can arrive in the same packet batch as the channel's opening.
+ * status; a status other than 0 (or death by a signal) is `nonzero_exit`. Listeners are
+ * attached in the exec callback itself, because a quick command's exit and close can
+ * arrive in the same packet batch as the channel's opening.
  */
 function runExec(
   client: Client,
@@ -195,6 +201,7 @@ function runExec(
     let onChunk: (text: string) => void = () => undefined;
     let bytes = 0;
     let exitCode: number | undefined;
+    let killedBy: string | undefined;
     let settled = false;
     const finish = (error?: RunError) => {
       if (settled) return;
@@ -205,7 +212,7 @@ function runExec(
         channel?.close();
         reject(error);
       } else {
-        resolve({ exitCode: exitCode ?? 0, bytes });
+        resolve({ exitCode: 0, bytes });
       }
     };
     const emit = (text: string) => {
@@ -259,18 +266,26 @@ function runExec(
       opened.stderr.on('data', (data: Buffer) => {
         emit(err.write(data));
       });
-      opened.on('exit', (code: number | null) => {
+      opened.on('exit', (code: number | null, signalName?: string) => {
         exitCode = code ?? undefined;
+        // The device names the signal: only a short word of it is kept.
+        if (code === null && signalName) killedBy = signalName.replace(/\W/g, '').slice(0, 16);
       });
       opened.on('close', () => {
         emit(out.end());
         emit(err.end());
-        if (exitCode === undefined) {
+        if (killedBy !== undefined) {
+          finish(new RunError('nonzero_exit', `the command was killed by signal ${killedBy}`));
+        } else if (exitCode === undefined) {
           finish(
             new RunError(
               'connection_lost',
               'the device closed the channel before the command finished',
             ),
+          );
+        } else if (exitCode !== 0) {
+          finish(
+            new RunError('nonzero_exit', `the command exited with status ${exitCode}`, exitCode),
           );
         } else {
           finish();

@@ -223,12 +223,13 @@ describe('device access against simulated devices', async () => {
     expect(full.startsWith(result.output)).toBe(true);
   });
 
-  it('linux: exit status and standard error', async () => {
+  it('linux: a non-zero exit status is nonzero_exit with the status; standard error is output', async () => {
     const result = await run('linux1', 'exit 7');
-    expect(result.exitCode).toBe(7);
+    expect(result.error).toMatchObject({ reason: 'nonzero_exit', exitCode: 7 });
     const missing = await run('linux1', 'frobnicate');
-    expect(missing.exitCode).toBe(127);
+    expect(missing.error).toMatchObject({ reason: 'nonzero_exit', exitCode: 127 });
     expect(missing.output).toBe(await commandOutput(specs[5] as SimDeviceSpec, 'frobnicate'));
+    expect(await run('linux1', 'true')).toMatchObject({ exitCode: 0, error: undefined });
   });
 
   it('logs in with keyboard-interactive when the device offers nothing else', async () => {

@@ -52,10 +52,36 @@ describe('executing a run', async () => {
     expect(hashes?.stored).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('records the exit status of a linux command', async () => {
-    const run = await newRun('exec-linux', 'exit 4');
-    expect(await executeRun(deps, run.id)).toMatchObject({ status: 'ok', exitCode: 4 });
+  it('a linux command that exits 0 is ok, with its exit code', async () => {
+    const run = await newRun('exec-linux', 'true');
+    expect(await executeRun(deps, run.id)).toMatchObject({
+      status: 'ok',
+      exitCode: 0,
+      errorReason: null,
+    });
   });
+
+  it.each([
+    ['false', 1, ''],
+    ['exit 4', 4, ''],
+    ['uname -a; exit 3', 3, 'uname -a'],
+    ['frobnicate', 127, 'frobnicate'],
+  ])(
+    'a linux command that exits non-zero (%s) ends as error nonzero_exit, its exit code and output kept',
+    async (command, exitCode, shown) => {
+      const run = await newRun('exec-linux', command);
+      const finished = await executeRun(deps, run.id);
+      expect(finished).toMatchObject({
+        status: 'error',
+        errorReason: 'nonzero_exit',
+        errorMessage: `the command exited with status ${exitCode}`,
+        exitCode,
+      });
+      const expected = shown ? await commandOutput(specOf('exec-linux'), shown) : '';
+      expect(await repos.chunks.text(run.id)).toBe(expected);
+      expect((await repos.runs.get(run.id)).bytes).toBe(Buffer.byteLength(expected));
+    },
+  );
 
   it('slows a device that prints faster than its output is stored, losing nothing', async () => {
     const run = await newRun('exec-linux', 'yes | head -c 3000000');

@@ -2,10 +2,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '@netauto/db';
+import { freePort, repositories } from '@netauto/db';
+import { factories } from '@netauto/db/testing';
 import { renderTemplate } from '@netauto/schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeviceAccess, type DeviceTarget } from '../src/execute.js';
+import { executeRun } from '../src/executor/executor.js';
 import { type RunError } from '../src/errors.js';
 import { HostKeys } from '../src/hostkeys/hostkeys.js';
 import { Secrets } from '../src/secrets/secrets.js';
@@ -113,14 +115,50 @@ describe('the linux platform against a real OpenSSH server', async () => {
     expect((await access.hostKeys.list()).map((k) => k.port)).toContain(server.port);
   });
 
-  it('returns the exit status and the standard error', async () => {
+  it('a command that exits non-zero is nonzero_exit with its status, its output passed on', async () => {
     const chunks: string[] = [];
-    const result = await access.execute(device, 'echo oops >&2; exit 3', {
-      onChunk: (c) => chunks.push(c),
-    });
-    expect(result.exitCode).toBe(3);
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e as RunError,
+      );
+    const error = await failure(
+      access.execute(device, 'echo oops >&2; exit 3', { onChunk: (c) => chunks.push(c) }),
+    );
+    expect(error).toMatchObject({ reason: 'nonzero_exit', exitCode: 3 });
+    expect(error?.message).toBe('the command exited with status 3');
     expect(chunks.join('')).toBe('oops\n');
+    const killed = await failure(access.execute(device, 'echo bye; kill -KILL $$'));
+    expect(killed).toMatchObject({ reason: 'nonzero_exit', exitCode: null });
+    expect(killed?.message).toBe('the command was killed by signal SIGKILL');
   });
+
+  it.each([
+    ['false', 1, ''],
+    ['uname -a; exit 3', 3, execFileSync('uname', ['-a'], { encoding: 'utf8' })],
+    ['exit 0', 0, ''],
+  ])(
+    'a run of `%s` ends with exit code %i, as error nonzero_exit unless 0',
+    async (command, code, output) => {
+      const make = factories(db);
+      const stored = await make.device({
+        hostname: `openssh-${code}`,
+        ip: '127.0.0.1',
+        port: server.port,
+        platform: 'linux',
+        username: server.user,
+        credRef: 'env:OSSH',
+      });
+      const run = await make.run({ deviceId: stored.id, command });
+      const finished = await executeRun({ db, access }, run.id);
+      expect(finished).toMatchObject(
+        code === 0
+          ? { status: 'ok', errorReason: null, exitCode: 0 }
+          : { status: 'error', errorReason: 'nonzero_exit', exitCode: code },
+      );
+      expect(await repositories(db).chunks.text(run.id)).toBe(output);
+    },
+  );
 
   it('times out a command that runs too long, and aborts one on request', async () => {
     const timeout = await access

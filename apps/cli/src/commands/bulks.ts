@@ -1,10 +1,15 @@
 import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import type { Bulk } from '@netauto/schema';
+import { RUN_ERROR_REASON_TEXT, type Bulk, type RunErrorReason } from '@netauto/schema';
 import type { Context } from '../context.js';
 import { positiveInt } from '../options.js';
 import { pairsText, when } from '../output.js';
 import { collect } from '../resolve.js';
 import { followBulkRun } from './run.js';
+
+/** A reason's sentence; a reason this CLI does not know yet shows as its code only. */
+function reasonSentence(reason: RunErrorReason): string {
+  return (RUN_ERROR_REASON_TEXT as Partial<Record<string, string>>)[reason] ?? '';
+}
 
 function targetText(bulk: Bulk): string {
   const t = bulk.target;
@@ -88,8 +93,8 @@ export function bulksCommand(ctx: () => Context): CommandUnknownOpts {
         if (s.reasons.length > 0) {
           c.out.write('\n');
           c.out.table(
-            ['REASON', 'DEVICES'],
-            s.reasons.map((r) => [r.reason, r.count]),
+            ['REASON', 'CODE', 'DEVICES'],
+            s.reasons.map((r) => [reasonSentence(r.reason), r.reason, r.count]),
           );
         }
         if (s.outputs.length > 0) {

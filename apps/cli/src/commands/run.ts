@@ -88,6 +88,8 @@ export interface DeviceResult {
   runId: number;
   status: RunStatus;
   errorReason: RunErrorReason | null;
+  /** The command's exit status once its run ended with one (null for network CLIs' errors). */
+  exitCode: number | null;
   output?: string;
   file?: string;
 }
@@ -296,6 +298,7 @@ export async function followBulkRun(
       await sink.end();
       result.status = final.status;
       result.errorReason = final.errorReason;
+      result.exitCode = final.exitCode;
       if (sink instanceof MemorySink) result.output = sink.text;
       if (file) result.file = file;
       if (final.status === 'error') {
@@ -343,6 +346,7 @@ export async function followBulkRun(
               runId: event.runId,
               status: event.status,
               errorReason: event.errorReason,
+              exitCode: null,
             };
             results.set(event.runId, result);
             startFollowing(result);
@@ -377,7 +381,10 @@ export async function followBulkRun(
   if (failed.length > 0) {
     const list = failed
       .slice(0, 10)
-      .map((r) => `${r.hostname} (${r.errorReason ?? 'error'})`)
+      .map(
+        (r) =>
+          `${r.hostname} (${r.errorReason ?? 'error'}${r.exitCode !== null ? `, exit ${r.exitCode}` : ''})`,
+      )
       .join(', ');
     throw new FailedError(
       `${summary}: ${list}${failed.length > 10 ? ', …' : ''}; retry them with \`netauto bulks retry ${ended.id}\``,

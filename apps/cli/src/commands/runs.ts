@@ -3,7 +3,7 @@ import {
   InvalidArgumentError,
   type CommandUnknownOpts,
 } from '@commander-js/extra-typings';
-import { RUN_STATUSES, type Run, type RunStatus } from '@netauto/schema';
+import { RUN_ERROR_REASON_TEXT, RUN_STATUSES, type Run, type RunStatus } from '@netauto/schema';
 import type { Context } from '../context.js';
 import { CliError, EXIT_INTERRUPTED, FailedError } from '../errors.js';
 import { followRun } from '../follow.js';
@@ -43,9 +43,17 @@ export async function interruptible<T>(
   }
 }
 
-/** `auth_failed: the device refused the password`. */
+/**
+ * Why a run failed, for people: the reason's sentence with its code and the detail
+ * beside it, `The device refused the credential. (auth_failed: all methods failed)`.
+ */
 export function reasonText(run: Pick<Run, 'errorReason' | 'errorMessage'>): string {
-  return `${run.errorReason ?? 'error'}${run.errorMessage ? `: ${run.errorMessage}` : ''}`;
+  const code = run.errorReason;
+  if (code === null) return run.errorMessage ?? 'error';
+  const detail = run.errorMessage ? `${code}: ${run.errorMessage}` : code;
+  // A server newer than this CLI may know reasons it does not: the code alone then.
+  const sentence = (RUN_ERROR_REASON_TEXT as Partial<Record<string, string>>)[code];
+  return sentence ? `${sentence} (${detail})` : detail;
 }
 
 function duration(run: Run): string {

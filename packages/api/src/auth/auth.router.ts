@@ -32,11 +32,15 @@ export const authRouter = router({
       return { user: result.user, expiresAt: result.expiresAt.toISOString() };
     }),
 
-  logout: viewerProcedure.output(OkOutput).mutation(async ({ ctx }) => {
-    await ctx.services.auth.logout(ctx.identity);
-    ctx.request.setCookie(sessionCookie(ctx, '', 0));
-    return { ok: true as const };
-  }),
+  /** Ends the caller's session, or revokes the API token the call came with. */
+  logout: viewerProcedure
+    .meta({ role: 'viewer', ownCredential: true })
+    .output(OkOutput)
+    .mutation(async ({ ctx }) => {
+      await ctx.services.auth.logout(ctx.identity);
+      ctx.request.setCookie(sessionCookie(ctx, '', 0));
+      return { ok: true as const };
+    }),
 
   me: viewerProcedure
     .output(User.extend({ via: z.enum(['session', 'token']), readOnly: z.boolean() }))
@@ -65,7 +69,9 @@ export const authRouter = router({
       .mutation(({ ctx, input }) =>
         ctx.services.auth.createToken(ctx.identity, ctx.identity.user.id, input),
       ),
+    /** A read-only token may revoke itself, and nothing else. */
     revoke: viewerProcedure
+      .meta({ role: 'viewer', ownCredential: true })
       .input(ById)
       .output(ApiToken)
       .mutation(({ ctx, input }) => ctx.services.auth.revokeToken(ctx.identity, input.id)),

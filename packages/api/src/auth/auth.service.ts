@@ -134,9 +134,13 @@ export class AuthService {
     return { user: found.user, via: 'token', tokenId: found.tokenId, readOnly: found.readOnly };
   }
 
+  /** Ends the session the call came with, or revokes the API token it came with. */
   async logout(identity: Identity): Promise<void> {
     const sessionId = identity.sessionId;
-    if (sessionId === undefined) return;
+    if (sessionId === undefined) {
+      if (identity.tokenId !== undefined) await this.revokeToken(identity, identity.tokenId);
+      return;
+    }
     await audited(
       this.db,
       actorOf(identity),
@@ -206,11 +210,17 @@ export class AuthService {
     return this.repos.apiTokens.list(userId === undefined ? {} : { userId });
   }
 
-  /** Revokes a token; only its owner or an admin may. */
+  /**
+   * Revokes a token; only its owner or an admin may. A token may always revoke itself,
+   * read-only or not; a read-only token revokes nothing else.
+   */
   async revokeToken(actor: Identity, id: number): Promise<ApiToken> {
     const token = await this.repos.apiTokens.get(id);
     if (token.userId !== actor.user.id && actor.user.role !== 'admin') {
       throw new NotFoundError('api token', id);
+    }
+    if (actor.readOnly && actor.tokenId !== id) {
+      throw new ForbiddenError('this API token is read-only');
     }
     return audited(
       this.db,

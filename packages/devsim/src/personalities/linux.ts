@@ -1,6 +1,6 @@
 import type { CliSession, Reply, RunContext } from '../cli/commands.js';
 import { pause } from '../cli/outlet.js';
-import { bulkLines, dayName, hms, monthName } from '../cli/text.js';
+import { bulkLines, chunksOf, dayName, hms, monthName, type Text } from '../cli/text.js';
 import type { CliErrors, DeviceContext, Personality, SessionKind } from '../personality.js';
 import { ping } from './ping.js';
 
@@ -53,6 +53,46 @@ function words(line: string): string[] {
   return out;
 }
 
+/** How a command of a list joins the one before it. */
+type Joint = ';' | '&&' | '||';
+
+/**
+ * Splits a command line into a list as bash does at `;`, `&&` and `||` outside quotes
+ * (a lone `|` stays: it is part of a pipeline).
+ */
+function commandList(line: string): { joint: Joint; command: string }[] {
+  const out: { joint: Joint; command: string }[] = [];
+  let joint: Joint = ';';
+  let start = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line.charAt(i);
+    if (quote) {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote) quote = undefined;
+      continue;
+    }
+    if (ch === "'" || ch === '"') {
+      quote = ch;
+      continue;
+    }
+    const two = line.slice(i, i + 2);
+    const sep = ch === ';' ? ';' : two === '&&' || two === '||' ? two : undefined;
+    if (sep === undefined) continue;
+    out.push({ joint, command: line.slice(start, i) });
+    joint = sep;
+    i += sep.length - 1;
+    start = i + 1;
+  }
+  out.push({ joint, command: line.slice(start) });
+  return out.filter((c) => c.command.trim() !== '');
+}
+
+/** The parts of a list's output, one after the other. */
+async function* joined(parts: readonly Text[]): AsyncGenerator<string> {
+  for (const part of parts) yield* chunksOf(part);
+}
+
 const done = (out: string, exitCode = 0): Reply => ({ out, exitCode });
 const fail = (err: string, exitCode: number): Reply => ({ out: '', err, exitCode });
 
@@ -92,7 +132,28 @@ Last login: ${dayName(d)} ${monthName(d)} ${String(d.getUTCDate()).padStart(2)} 
     return null;
   }
 
+  /**
+   * Runs a list (`a; b && c || d`) as bash does: the status is the last command's,
+   * and `exit` ends the list.
+   */
   async run(line: string, ctx: RunContext): Promise<Reply> {
+    const list = commandList(line);
+    if (list.length <= 1) return this.runOne(list[0]?.command ?? '', ctx);
+    const out: Text[] = [];
+    const err: Text[] = [];
+    let exitCode = 0;
+    for (const { joint, command } of list) {
+      if ((joint === '&&' && exitCode !== 0) || (joint === '||' && exitCode === 0)) continue;
+      const reply = await this.runOne(command, ctx);
+      out.push(reply.out);
+      if (reply.err !== undefined) err.push(reply.err);
+      exitCode = reply.exitCode ?? 0;
+      if (reply.close) return { out: joined(out), err: joined(err), exitCode, close: true };
+    }
+    return { out: joined(out), err: joined(err), exitCode };
+  }
+
+  private async runOne(line: string, ctx: RunContext): Promise<Reply> {
     const argv = words(line);
     const [cmd, ...args] = argv;
     const host = this.device.spec.hostname;
@@ -102,6 +163,10 @@ Last login: ${dayName(d)} ${monthName(d)} ${String(d.getUTCDate()).padStart(2)} 
         const noNewline = args[0] === '-n';
         return done(`${(noNewline ? args.slice(1) : args).join(' ')}${noNewline ? '' : '\n'}`);
       }
+      case 'true':
+        return done('');
+      case 'false':
+        return done('', 1);
       case 'hostname':
         return done(`${host}\n`);
       case 'uname':

@@ -25,6 +25,20 @@ const CISCO_FAILURES = [
   /^% Ambiguous command/m,
   /^% Unknown command/m,
 ];
+const JUNOS_FAILURES = [
+  /^\s*syntax error/m,
+  /^\s*unknown command\.?/m,
+  /^'[^'\n]{1,80}' is ambiguous\./m,
+  /^error:/m,
+];
+/**
+ * A Unix shell that does not know a command: `bash: foo: command not found`,
+ * `sh: 1: foo: not found` (dash), `zsh: command not found: foo`.
+ */
+const SHELL_FAILURES = [
+  /^[\w./-]{1,40}: (?:\d+: |line \d+: )?[^\n]{1,200}: (?:command )?not found$/m,
+  /^zsh: command not found: /m,
+];
 // One optional space before the marker, not \s*: a pattern that can backtrack over long
 // runs of blanks would let a device stall the process.
 const CISCO_MORE = / ?--More--\s*$/;
@@ -68,7 +82,7 @@ export const DRIVERS: Record<Platform, Driver> = {
     prompt: /(?:^|[\r\n])([\w.-]+@[\w.-]+)[>#%]\s?$/,
     pagingOff: ['set cli screen-length 0', 'set cli screen-width 0'],
     more: / ?---\(more[^)]*\)---\s*$/,
-    failures: [/^\s*syntax error/m, /^\s*unknown command\.?/m, /^error:/m],
+    failures: JUNOS_FAILURES,
   },
   linux: {
     channel: 'exec',
@@ -80,6 +94,7 @@ export const DRIVERS: Record<Platform, Driver> = {
     channel: 'shell',
     prompt: /(?:^|[\r\n])([^\r\n]{1,80}?)[>#$%]\s?$/,
     pagingOff: [],
-    failures: [],
+    // Any CLI: what the common ones print when they refuse a command.
+    failures: [...CISCO_FAILURES, ...JUNOS_FAILURES, ...SHELL_FAILURES],
   },
 };

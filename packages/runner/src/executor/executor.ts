@@ -147,7 +147,12 @@ export async function executeRun(
   const rest = await writer.drain();
   const end: RunOutcome =
     outcome instanceof RunError
-      ? { status: 'error', reason: outcome.reason, message: outcome.message }
+      ? {
+          status: 'error',
+          reason: outcome.reason,
+          message: outcome.message,
+          exitCode: outcome.exitCode,
+        }
       : { status: 'ok', exitCode: outcome.exitCode };
   const digest = hash.digest('hex');
   return contact.retry(() => repos.runs.complete(runId, end, rest, digest, nextSeq));
