@@ -48,7 +48,7 @@ export async function startNetAuto(options: StartOptions = {}): Promise<NetAutoR
     })());
   try {
     // A database that is not up yet is waited for, not a reason to exit.
-    for (let said = false; ; ) {
+    for (let said = false; ;) {
       try {
         await opened.db.migrate();
         break;
