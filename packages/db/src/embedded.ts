@@ -252,7 +252,6 @@ async function spawnPostmaster(
     ...ids,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, LC_MESSAGES: 'C' },
   });
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
@@ -265,7 +264,7 @@ async function spawnPostmaster(
       reject(error);
     });
     let tail = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       onLog(text);
       tail = (tail + text).slice(-200);
