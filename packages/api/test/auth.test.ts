@@ -148,6 +148,27 @@ describe('sign-in and sessions', async () => {
     expect(await signIn('colleague@example.net', PASSWORD, office)).toBeUndefined();
   });
 
+  it('counts an IPv6 client by its /64 network, and an IPv4-mapped one as IPv4', async () => {
+    await api.signedIn('viewer', 'six@example.net');
+    for (let i = 0; i < 5; i++) {
+      expect(await signIn('six@example.net', 'guess', `2001:db8:1:2::${i + 1}`)).toBe(WRONG);
+    }
+    // Another address of the same /64 (one client holds it whole) waits...
+    expect(await signIn('six@example.net', PASSWORD, '2001:db8:1:2:ffff::9')).toMatch(
+      /^TOO_MANY_REQUESTS: /,
+    );
+    // ...but not another network.
+    expect(await signIn('six@example.net', PASSWORD, '2001:db8:1:3::1')).toBeUndefined();
+
+    await api.signedIn('viewer', 'mapped@example.net');
+    for (let i = 0; i < 5; i++) {
+      expect(await signIn('mapped@example.net', 'guess', '::ffff:198.51.100.44')).toBe(WRONG);
+    }
+    expect(await signIn('mapped@example.net', PASSWORD, '198.51.100.44')).toMatch(
+      /^TOO_MANY_REQUESTS: /,
+    );
+  });
+
   it('counts parallel guesses one after the other: exactly 5 get through to a password check', async () => {
     await api.signedIn('viewer', 'parallel@example.net');
     const codes = await Promise.all(

@@ -17,7 +17,7 @@ import type { Identity } from '../context.js';
 import type { AuthSettings } from '../env.js';
 import { ThrottledError } from '../errors.js';
 import { actorOf, audited, recordAudit, SYSTEM } from '../audit/audit.js';
-import { signInWait } from './throttle.js';
+import { signInWait, throttleAddress } from './throttle.js';
 import {
   API_TOKEN_PREFIX,
   hashPassword,
@@ -65,11 +65,12 @@ export class AuthService {
     const token = newSessionToken();
     const expiresAt = new Date(Date.now() + this.settings.sessionMaxMs);
     const rules = this.settings.loginThrottle;
+    const address = throttleAddress(client.ip);
     const outcome = await withTransaction(this.db, async (repos) => {
-      await repos.loginFailures.lock(email, client.ip);
+      await repos.loginFailures.lock(email, address);
       const facts = await repos.loginFailures.facts({
         email,
-        clientIp: client.ip,
+        clientIp: address,
         horizonMs: rules.horizonMs,
         pairRecent: rules.pairMax,
         addressRecent: rules.addressMax,
@@ -82,7 +83,7 @@ export class AuthService {
         ? (await verifyPassword(found.passwordHash, input.password)) && !found.disabled
         : await verifyNothing(input.password);
       if (!found || !good) {
-        await repos.loginFailures.record(email, client.ip);
+        await repos.loginFailures.record(email, address);
         await recordAudit(
           repos,
           found ? { id: found.id, email: found.email } : SYSTEM,
@@ -96,7 +97,7 @@ export class AuthService {
         return 'wrong' as const;
       }
       const { passwordHash: _hash, ...user } = found;
-      await repos.loginFailures.succeeded(email, client.ip);
+      await repos.loginFailures.succeeded(email, address);
       await repos.sessions.create({
         userId: user.id,
         tokenHash: sha256(token),

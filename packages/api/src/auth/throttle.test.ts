@@ -1,7 +1,7 @@
 import type { LoginFacts } from '@netauto/db';
 import { describe, expect, it } from 'vitest';
 import { authSettingsFrom, readApiEnv } from '../env.js';
-import { signInWait, waitText } from './throttle.js';
+import { signInWait, throttleAddress, waitText } from './throttle.js';
 
 const MIN = 60_000;
 const rules = authSettingsFrom(readApiEnv({})).loginThrottle;
@@ -70,5 +70,17 @@ describe('sign-in throttle rules', () => {
     expect(waitText(15 * MIN - 5)).toBe('15 minutes');
     expect(waitText(61_000)).toBe('2 minutes');
     expect(waitText(5 * 3_600_000)).toBe('5 hours');
+  });
+
+  it('counts an IPv6 client by its /64, an IPv4-mapped one as IPv4', () => {
+    expect(throttleAddress('192.0.2.7')).toBe('192.0.2.7');
+    expect(throttleAddress('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(throttleAddress('2001:db8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(throttleAddress('2001:0DB8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64');
+    expect(throttleAddress('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(throttleAddress('::1')).toBe('0:0:0:0::/64');
+    expect(throttleAddress('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
+    expect(throttleAddress('not an address')).toBe('not an address');
+    expect(throttleAddress(null)).toBeNull();
   });
 });

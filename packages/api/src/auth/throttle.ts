@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { FailureHistory, LoginFacts } from '@netauto/db';
 
 /**
@@ -70,4 +71,27 @@ export function waitText(ms: number): string {
   if (ms <= 60_000) return unit(Math.max(1, Math.ceil(ms / 1000)), 'second');
   if (ms <= 2 * 3_600_000) return unit(Math.ceil(ms / 60_000), 'minute');
   return unit(Math.ceil(ms / 3_600_000), 'hour');
+}
+
+/**
+ * The client address as the throttle counts it: IPv4 as it is (an IPv4-mapped IPv6
+ * address as its IPv4 address), IPv6 by its /64 network, which one client usually
+ * holds whole and could otherwise walk through to get fresh addresses.
+ */
+export function throttleAddress(ip: string | null): string | null {
+  if (!ip) return null;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped?.[1]) return mapped[1];
+  const bare = ip.split('%')[0] ?? ip;
+  if (!isIPv6(bare)) return ip;
+  const groups = (part: string | undefined) =>
+    (part ? part.split(':') : []).flatMap((g) => (g.includes('.') ? ['0', '0'] : [g]));
+  const [head, tail] = bare.split('::');
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const all = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${all
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }
