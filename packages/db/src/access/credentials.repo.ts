@@ -88,9 +88,7 @@ export class CredentialsRepo {
   ): Promise<{ before: CredentialScope | null; credential: CredentialInfo }> {
     const n = parseInput(CredentialName, name, 'name');
     const s = parseInput(CredentialScopeInput, scope, 'scope');
-    const row = await selectOne<
-      CredentialRow & { beforeCidrs: string[]; beforeSites: string[] }
-    >(
+    const row = await selectOne<CredentialRow & { beforeCidrs: string[]; beforeSites: string[] }>(
       this.ex,
       `WITH old AS (
          SELECT id, scope_cidrs::text[] AS cidrs, scope_sites AS sites FROM credentials
