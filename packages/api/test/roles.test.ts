@@ -153,6 +153,7 @@ const AUDIT: Record<string, 'viewer' | 'operator' | 'admin' | 'own'> = {
   'users.reset_password': 'admin',
   'credentials.set': 'admin',
   'credentials.delete': 'admin',
+  'credentials.scope': 'admin',
   'host_keys.accept': 'admin',
   'host_keys.forget': 'admin',
   'retention.purge': 'admin',

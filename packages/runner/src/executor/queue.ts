@@ -179,10 +179,7 @@ export async function startWorkers(options: WorkerOptions): Promise<Workers> {
   // The queue's own pool, whose connections wait for the database to come back.
   const pool = new PatientPool({ connectionString: options.url, max: 10 }, contact);
 
-  const runTask = async (
-    payload: unknown,
-    helpers: { addJob: Runner['addJob'] },
-  ): Promise<void> => {
+  const runTask = async (payload: unknown): Promise<void> => {
     const { runId, deviceId } = (payload ?? {}) as { runId?: unknown; deviceId?: unknown };
     if (typeof runId !== 'number' || typeof deviceId !== 'number') return;
     const controller = new AbortController();
