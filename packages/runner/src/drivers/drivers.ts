@@ -25,11 +25,11 @@ const CISCO_FAILURES = [
   /^% Ambiguous command/m,
   /^% Unknown command/m,
 ];
-const JUNOS_FAILURES = [
+/** What Junos prints for a line it refuses. */
+const JUNOS_REFUSALS = [
   /^\s*syntax error/m,
   /^\s*unknown command\.?/m,
   /^'[^'\n]{1,80}' is ambiguous\./m,
-  /^error:/m,
 ];
 /**
  * A Unix shell that does not know a command: `bash: foo: command not found`,
@@ -82,7 +82,7 @@ export const DRIVERS: Record<Platform, Driver> = {
     prompt: /(?:^|[\r\n])([\w.-]+@[\w.-]+)[>#%]\s?$/,
     pagingOff: ['set cli screen-length 0', 'set cli screen-width 0'],
     more: / ?---\(more[^)]*\)---\s*$/,
-    failures: JUNOS_FAILURES,
+    failures: [...JUNOS_REFUSALS, /^error:/m],
   },
   linux: {
     channel: 'exec',
@@ -94,7 +94,8 @@ export const DRIVERS: Record<Platform, Driver> = {
     channel: 'shell',
     prompt: /(?:^|[\r\n])([^\r\n]{1,80}?)[>#$%]\s?$/,
     pagingOff: [],
-    // Any CLI: what the common ones print when they refuse a command.
-    failures: [...CISCO_FAILURES, ...JUNOS_FAILURES, ...SHELL_FAILURES],
+    // Any CLI: what the common ones print when they refuse a command (not Junos' broad
+    // `error:`, which other devices' output may well hold).
+    failures: [...CISCO_FAILURES, ...JUNOS_REFUSALS, ...SHELL_FAILURES],
   },
 };
