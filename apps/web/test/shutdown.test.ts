@@ -40,13 +40,13 @@ async function launch(
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new Error(`${script} did not start:\n${out}`));
     }, 90_000);
-    child.stdout?.on('data', () => {
+    child.stdout.on('data', () => {
       if (out.includes(ready)) {
         clearTimeout(timer);
         resolve();
