@@ -169,13 +169,22 @@ describe('host keys pinned to devices', async () => {
       known: undefined,
       pinned: undefined,
     });
-    await hosts.pin(device.id, key('SHA256:a'));
+    // Pinned with its first use, once: a later pin does not replace it.
+    await hosts.recordFirstUse({ host: '192.0.2.10', port: 22, ...key('SHA256:a') }, device.id);
     await hosts.pin(device.id, key('SHA256:b'));
-    await hosts.recordFirstUse({ host: '192.0.2.10', port: 22, ...key('SHA256:a') });
     const found = await hosts.lookup('192.0.2.10', 22, 'SHA256:a', device.id);
     expect(found.pinned).toEqual(key('SHA256:a'));
     expect(found.known?.fingerprint).toBe('SHA256:a');
     expect((await hosts.lookup('192.0.2.10', 22, 'SHA256:a', undefined)).pinned).toBeUndefined();
+    // A key that lost the race for an address is not pinned to the device either.
+    const late = await make.device({ ip: '192.0.2.11', port: 22 });
+    await hosts.recordFirstUse({ host: '192.0.2.11', port: 22, ...key('SHA256:first') });
+    const won = await hosts.recordFirstUse(
+      { host: '192.0.2.11', port: 22, ...key('SHA256:second') },
+      late.id,
+    );
+    expect(won.fingerprint).toBe('SHA256:first');
+    expect(await hosts.pinned(late.id)).toBeUndefined();
     // A device that is gone is not pinned.
     await hosts.pin(999_999, key('SHA256:x'));
     expect(await hosts.pinned(999_999)).toBeUndefined();

@@ -65,17 +65,27 @@ export class KnownHostsRepo {
 
   /**
    * Records a key seen for the first time. When another process recorded one for the
-   * same host a moment before, that one is kept and returned: the first key wins.
+   * same host a moment before, that one is kept and returned: the first key wins. With
+   * `pinDevice`, the device is pinned to the key in the same statement, if it is the
+   * key that won and the device has no pin yet.
    */
-  async recordFirstUse(key: SeenKey): Promise<KnownHost> {
+  async recordFirstUse(key: SeenKey, pinDevice?: number): Promise<KnownHost> {
     const row = await selectOne<KnownHostRow>(
       this.ex,
-      `INSERT INTO known_hosts (host, port, key_type, fingerprint) VALUES ($1, $2, $3, $4)
-       ON CONFLICT ON CONSTRAINT known_hosts_host_port_key
-       DO UPDATE SET key_type = coalesce(known_hosts.key_type, EXCLUDED.key_type),
-         fingerprint = coalesce(known_hosts.fingerprint, EXCLUDED.fingerprint)
-       RETURNING ${COLUMNS}`,
-      [key.host, key.port, key.keyType, key.fingerprint],
+      `WITH k AS (
+         INSERT INTO known_hosts (host, port, key_type, fingerprint) VALUES ($1, $2, $3, $4)
+         ON CONFLICT ON CONSTRAINT known_hosts_host_port_key
+         DO UPDATE SET key_type = coalesce(known_hosts.key_type, EXCLUDED.key_type),
+           fingerprint = coalesce(known_hosts.fingerprint, EXCLUDED.fingerprint)
+         RETURNING ${COLUMNS}
+       ),
+       pinned AS (
+         INSERT INTO device_host_keys (device_id, key_type, fingerprint)
+         SELECT d.id, $3, $4 FROM devices d, k WHERE d.id = $5::int AND k.fingerprint = $4
+         ON CONFLICT (device_id) DO NOTHING RETURNING device_id
+       )
+       SELECT * FROM k`,
+      [key.host, key.port, key.keyType, key.fingerprint, pinDevice ?? null],
       { prepare: true },
     );
     return toKnownHost(row as KnownHostRow);

@@ -96,10 +96,10 @@ export class HostKeys {
         `host key of ${host}:${port} (${seen.fingerprint}) is not known and host keys are strict; an admin must accept it`,
       );
     }
-    // First use of this address: by the device's own pinned key, or trusted as seen.
-    const recorded = await repo.recordFirstUse(seen);
+    // First use of this address: by the device's own pinned key, or trusted as seen (and
+    // pinned to the device in the same statement).
+    const recorded = await repo.recordFirstUse(seen, pinned ? undefined : deviceId);
     if (recorded.fingerprint !== seen.fingerprint) return this.refuse(seen, recorded.fingerprint);
-    if (deviceId !== undefined && !pinned) await repo.pin(deviceId, seen);
   }
 
   private refuse(
