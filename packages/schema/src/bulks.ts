@@ -220,7 +220,7 @@ export const BulkCreateRecord = z
     requestedByEmail: z.string().max(254).nullish(),
   })
   .refine((b) => (b.command === undefined) !== (b.commands === undefined), {
-    message: 'give either a command or commands by platform',
+    error: 'give either a command or commands by platform',
     path: ['command'],
   });
 export type BulkCreateRecord = z.input<typeof BulkCreateRecord>;

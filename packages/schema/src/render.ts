@@ -36,7 +36,7 @@ export const RenderInput = z
     deviceId: Id.optional(),
   })
   .refine((r) => r.platform === undefined || r.deviceId === undefined, {
-    message: 'give a platform or a device, not both',
+    error: 'give a platform or a device, not both',
     path: ['platform'],
   });
 export type RenderInput = z.input<typeof RenderInput>;
