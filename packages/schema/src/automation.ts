@@ -95,10 +95,7 @@ export const TemplateVariables = z
       });
     }
   })
-  .refine(
-    (v) => JSON.stringify(v).length <= 65_536,
-    'variables must be at most 64 KiB as JSON',
-  );
+  .refine((v) => JSON.stringify(v).length <= 65_536, 'variables must be at most 64 KiB as JSON');
 
 export const TemplateName = z
   .string()

@@ -15,8 +15,7 @@ export const MAX_PATTERN_COST = 1000;
 export const MAX_TEMPLATE_PATTERN_COST = 4000;
 
 export type CompiledPattern =
-  | { ok: true; regex: RE2JS; cost: number }
-  | { ok: false; message: string };
+  { ok: true; regex: RE2JS; cost: number } | { ok: false; message: string };
 
 export const PATTERN_TOO_COMPLEX =
   'pattern is too complex (it would take too long to match); simplify it';
