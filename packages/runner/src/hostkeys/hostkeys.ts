@@ -70,9 +70,13 @@ export class HostKeys {
     const { host, port } = seen;
     const repo = repositories(this.db).knownHosts;
     const { known, pinned } = await repo.lookup(host, port, seen.fingerprint, deviceId);
+    if (known?.fingerprint != null && known.fingerprint !== seen.fingerprint) {
+      await repo.notePending(seen);
+      return this.refuse(seen, known.fingerprint);
+    }
     if (pinned && pinned.fingerprint !== seen.fingerprint) {
-      // Moved to another address or port, or its key changed: kept as pending at this
-      // address, so that an admin can accept exactly this key (the device then takes it).
+      // Moved to another address or port: kept as pending at this address, so that an
+      // admin can accept exactly this key (the devices at this address then take it).
       await repo.notePending(seen);
       throw new RunError(
         'host_key_mismatch',
@@ -80,10 +84,6 @@ export class HostKeys {
       );
     }
     if (known?.fingerprint != null) {
-      if (known.fingerprint !== seen.fingerprint) {
-        await repo.notePending(seen);
-        return this.refuse(seen, known.fingerprint);
-      }
       if (deviceId !== undefined && !pinned) await repo.pin(deviceId, seen);
       return;
     }
