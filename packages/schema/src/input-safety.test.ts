@@ -219,24 +219,42 @@ describe('credentials', () => {
     ['passphrase', 'a\u001bb'],
     ['enableSecret', 'en\u0000'],
   ])('refuses a %s with control characters, without echoing it', (field, secret) => {
-    const found = problems(CredentialSet, { name: 'lab', privateKey: 'k', [field]: secret });
+    const found = problems(CredentialSet, {
+      name: 'lab',
+      privateKey: 'k',
+      scope: { cidrs: ['10.0.0.0/8'] },
+      [field]: secret,
+    });
     expect(Object.keys(found)).toEqual([field]);
     expect(found[field]?.[0]).toMatch(/must not contain control characters or line breaks$/);
     expect(JSON.stringify(found)).not.toContain(secret);
   });
 
   it('refuses a lone surrogate in a password', () => {
-    expect(problems(CredentialSet, { name: 'lab', password: 'pa\uD800ss' })).toEqual({
+    expect(
+      problems(CredentialSet, {
+        name: 'lab',
+        password: 'pa\uD800ss',
+        scope: { cidrs: ['10.0.0.0/8'] },
+      }),
+    ).toEqual({
       password: ['password must be valid Unicode text'],
     });
   });
 
   it('still takes a private key over several lines', () => {
     const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
-    expect(CredentialSet.safeParse({ name: 'lab', privateKey: key }).success).toBe(true);
-    expect(CredentialSet.safeParse({ name: 'lab', privateKey: `${key}\u0000` }).success).toBe(
-      false,
-    );
+    expect(
+      CredentialSet.safeParse({ name: 'lab', privateKey: key, scope: { cidrs: ['10.0.0.0/8'] } })
+        .success,
+    ).toBe(true);
+    expect(
+      CredentialSet.safeParse({
+        name: 'lab',
+        privateKey: `${key}\u0000`,
+        scope: { cidrs: ['10.0.0.0/8'] },
+      }).success,
+    ).toBe(false);
   });
 });
 

@@ -72,6 +72,11 @@ function commandList(line: string): { joint: Joint; command: string }[] {
       else if (ch === quote) quote = undefined;
       continue;
     }
+    if (ch === '\\') {
+      // An escaped character outside quotes is a plain character (\' \; \ ).
+      i++;
+      continue;
+    }
     if (ch === "'" || ch === '"') {
       quote = ch;
       continue;
