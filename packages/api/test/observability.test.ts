@@ -270,7 +270,7 @@ describe('metrics, health and logs', async () => {
     ]);
     expect(failed[0]?.fields).toEqual(['email']);
     expect(failed[2]?.fields).toEqual(['email', 'role']);
-    expect(failed[4]?.fields).toEqual(['input', 'name', 'password']);
+    expect(failed[4]?.fields).toEqual(['input', 'name', 'scope']);
   });
 
   it('redacts secret-looking keys at any depth', () => {
