@@ -6,7 +6,7 @@ import { defineConfig } from 'vite';
 const SERVER_PACKAGES = [
   '@netauto/api',
   '@netauto/db',
-  '@netauto/runner',
+  '@netauto/observability',
   '@netauto/devsim',
   '@netauto/schema',
 ];

@@ -15,7 +15,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { fleet, startLab } from '@netauto/devsim';
-import { createDeviceAccess, createLogger, startWorkers } from '@netauto/runner';
+import { createDeviceAccess } from '@netauto/device-access';
+import { createLogger } from '@netauto/observability';
+import { startWorkers } from '@netauto/worker';
 import { benchApi, intFromEnv, runBenchmark, throwawayDatabase } from './common.js';
 
 const BULK_DEVICES = intFromEnv('BENCH_BULK_DEVICES', 10_000);

@@ -166,7 +166,7 @@ export async function throwawayDatabase(
 }
 
 /** The worker bin, run as its own process as in a deployment. */
-const WORKER = path.resolve(import.meta.dirname, '../../packages/runner/dist/bin/worker.js');
+const WORKER = path.resolve(import.meta.dirname, '../../packages/worker/dist/bin/worker.js');
 
 /** A netauto-worker process on the database; its errors go to this process's stderr. */
 export function startWorkerProcess(url: string, env: Record<string, string>): ChildProcess {

@@ -14,7 +14,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { fleet, startLab, type SimDevice } from '@netauto/devsim';
-import { DeviceAccess, HostKeys, Secrets, type DeviceTarget } from '@netauto/runner';
+import { DeviceAccess, type DeviceTarget, HostKeys, Secrets } from '@netauto/device-access';
 import { bareExec, intFromEnv, pool, runBenchmark, throwawayDatabase } from './common.js';
 
 const DEVICES = intFromEnv('BENCH_DEVICES', 500);

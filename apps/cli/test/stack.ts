@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '@netauto/db';
 import { createTestDatabase, type TestPostgres } from '@netauto/db/testing';
 import { startLab, type Lab, type SimDeviceSpec } from '@netauto/devsim';
-import { DeviceAccess, HostKeys, Secrets, startWorkers, type Workers } from '@netauto/runner';
+import { DeviceAccess, HostKeys, Secrets } from '@netauto/device-access';
+import { startWorkers, type Workers } from '@netauto/worker';
 
 export const ADMIN_EMAIL = 'admin@example.net';
 export const ADMIN_PASSWORD = 'the admin password';

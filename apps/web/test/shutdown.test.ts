@@ -6,7 +6,7 @@ import { freePort } from '@netauto/db';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const SERVER = path.resolve(import.meta.dirname, '../dist/server/start.js');
-const WORKER = path.resolve(import.meta.dirname, '../../../packages/runner/dist/bin/worker.js');
+const WORKER = path.resolve(import.meta.dirname, '../../../packages/worker/dist/bin/worker.js');
 
 interface Started {
   child: ChildProcess;

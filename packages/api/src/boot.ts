@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable, openDatabase, type Database } from '@netauto/db';
-import { startWorkersFromEnv, type Workers } from '@netauto/runner';
+import { startWorkersFromEnv, type Workers } from '@netauto/worker';
 import type { User } from '@netauto/schema';
 import { authSettingsFrom, readApiEnv, type ApiEnv } from './env.js';
 import { createServices, type Services } from './services.js';

@@ -1,4 +1,4 @@
-import { opsHandler } from '@netauto/runner';
+import { opsHandler } from '@netauto/observability';
 import { readApiEnv } from './env.js';
 import type { Services } from './services.js';
 

@@ -1,13 +1,7 @@
 import { repositories, type Database } from '@netauto/db';
-import {
-  BulkProgressHub,
-  Listener,
-  createLogger,
-  OutputHub,
-  readRunnerEnv,
-  retentionFromEnv,
-  type Logger,
-} from '@netauto/runner';
+import { readRunnerEnv } from '@netauto/device-access';
+import { createLogger, type Logger } from '@netauto/observability';
+import { BulkProgressHub, Listener, OutputHub, retentionFromEnv } from '@netauto/worker';
 import type { AuditEvent, AuditListInput, Page, RetentionLimits } from '@netauto/schema';
 import { AccessService } from './admin/access.service.js';
 import { RetentionService } from './admin/retention.service.js';

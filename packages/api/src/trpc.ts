@@ -1,5 +1,5 @@
 import { ValidationError } from '@netauto/db';
-import { apiRequestDuration } from '@netauto/runner';
+import { apiRequestDuration } from '@netauto/observability';
 import type { UserRole } from '@netauto/schema';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';

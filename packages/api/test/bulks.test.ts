@@ -1,6 +1,7 @@
 import { fleet, startLab, type SimDeviceSpec, type SimFaults } from '@netauto/devsim';
 import { ValidationError } from '@netauto/db';
-import { DeviceAccess, HostKeys, Secrets, startWorkers } from '@netauto/runner';
+import { DeviceAccess, HostKeys, Secrets } from '@netauto/device-access';
+import { startWorkers } from '@netauto/worker';
 import type {
   BulkProgressEvent,
   BulkProgressInput,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { startLab } from '@netauto/devsim';
-import { DeviceAccess, HostKeys, Secrets, startWorkers } from '@netauto/runner';
+import { DeviceAccess, HostKeys, Secrets } from '@netauto/device-access';
+import { startWorkers } from '@netauto/worker';
 import type { Run } from '@netauto/schema';
 import { TRPCError } from '@trpc/server';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,14 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { startLab } from '@netauto/devsim';
-import {
-  createLogger,
-  DeviceAccess,
-  HostKeys,
-  redactSecrets,
-  Secrets,
-  startWorkers,
-} from '@netauto/runner';
+import { DeviceAccess, HostKeys, Secrets } from '@netauto/device-access';
+import { createLogger, redactSecrets } from '@netauto/observability';
+import { startWorkers } from '@netauto/worker';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiServer, createOpsHandler } from '../src/index.js';
 import { useApi, PASSWORD } from './api.js';

@@ -29,7 +29,7 @@ describe('the API while the database is down', async () => {
   const server = await startRestartablePostgres();
   const db = connectDatabase(server.url, { poolMax: 5 });
   const services = createServices(db, authSettingsFrom(readApiEnv({})), {
-    logger: (await import('@netauto/runner')).createLogger({ level: 'silent' }),
+    logger: (await import('@netauto/observability')).createLogger({ level: 'silent' }),
   });
   const http = createApiServer(services, { metricsToken: undefined });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { startLab } from '@netauto/devsim';
-import { DeviceAccess, HostKeys, Secrets, startWorkers } from '@netauto/runner';
+import { DeviceAccess, HostKeys, Secrets } from '@netauto/device-access';
+import { startWorkers } from '@netauto/worker';
 import { FrameReader } from '@netauto/schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createContext } from '../src/context.js';

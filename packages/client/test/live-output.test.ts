@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { authSettingsFrom, createApiServer, createServices, readApiEnv } from '@netauto/api';
 import { createTestDatabase } from '@netauto/db/testing';
 import { commandOutput, startLab, type SimDeviceSpec } from '@netauto/devsim';
-import { DeviceAccess, HostKeys, Secrets, startWorkers } from '@netauto/runner';
+import { DeviceAccess, HostKeys, Secrets } from '@netauto/device-access';
+import { startWorkers } from '@netauto/worker';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { RunOutputEvent as OutputEvent } from '@netauto/schema';
 import {

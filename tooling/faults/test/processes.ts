@@ -1,5 +1,5 @@
 // NetAuto's own processes as a deployment runs them: the built web server
-// (apps/web/dist/server/start.js) and netauto-worker (packages/runner/dist/bin/worker.js).
+// (apps/web/dist/server/start.js) and netauto-worker (packages/worker/dist/bin/worker.js).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import { onAbandon } from './reaper.js';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const SERVER = path.join(ROOT, 'apps/web/dist/server/start.js');
-export const WORKER = path.join(ROOT, 'packages/runner/dist/bin/worker.js');
+export const WORKER = path.join(ROOT, 'packages/worker/dist/bin/worker.js');
 
 export const ADMIN = { email: 'faults@example.net', password: 'the faults admin password' };
 

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startNetAuto } from '@netauto/api';
-import { createLogger, logUnhandledRejections } from '@netauto/runner';
+import { createLogger, logUnhandledRejections } from '@netauto/observability';
 import {
   readWebEnv,
   useBodySizeLimit,

@@ -1,5 +1,5 @@
 import { InvalidStateError, repositories, withTransaction, type Database } from '@netauto/db';
-import { isRunError, Secrets, type RunnerEnv } from '@netauto/runner';
+import { isRunError, type RunnerEnv, Secrets } from '@netauto/device-access';
 import {
   type AuditAction,
   CredentialName,

@@ -1,5 +1,5 @@
 import { repositories, type Database } from '@netauto/db';
-import type { Logger } from '@netauto/runner';
+import type { Logger } from '@netauto/observability';
 import type { UserRole } from '@netauto/schema';
 import { TRPCError } from '@trpc/server';
 import { ROLE_RANK, type Identity } from '../context.js';

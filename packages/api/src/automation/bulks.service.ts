@@ -7,7 +7,8 @@ import {
   type ProgressCursor,
   type Repositories,
 } from '@netauto/db';
-import type { BulkProgressHub, Logger } from '@netauto/runner';
+import type { Logger } from '@netauto/observability';
+import type { BulkProgressHub } from '@netauto/worker';
 import {
   MAX_BULK_DEVICES,
   PLATFORMS,

@@ -6,7 +6,7 @@ import {
   type Repositories,
   ValidationError,
 } from '@netauto/db';
-import type { Announcement, OutputHub, Wakeup } from '@netauto/runner';
+import type { Announcement, OutputHub, Wakeup } from '@netauto/worker';
 import DataLoader from 'dataloader';
 import {
   isTerminalRunStatus,

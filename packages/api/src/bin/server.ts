@@ -2,7 +2,7 @@
 // Serves the API alone on HOST:PORT (default 127.0.0.1:3001): migrates first, creates
 // the first admin when there is none, and runs queue workers in-process unless
 // NETAUTO_WORKERS=0. The web app (apps/web) serves the same API with the UI.
-import { createLogger, logUnhandledRejections } from '@netauto/runner';
+import { createLogger, logUnhandledRejections } from '@netauto/observability';
 import { startNetAuto } from '../boot.js';
 import { createApiServer } from '../http.js';
 

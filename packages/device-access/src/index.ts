@@ -1,0 +1,17 @@
+export {
+  DeviceAccess,
+  createDeviceAccess,
+  settingsFromEnv,
+  type DeviceTarget,
+  type ExecuteOptions,
+  type ExecuteResult,
+  type Timeouts,
+  type DeviceAccessSettings,
+} from './execute.js';
+export { RunError, isRunError } from './errors.js';
+export { Secrets, parseCredRef, type Credentials } from './secrets/secrets.js';
+export { encryptSecret, decryptSecret, parseSecretKey } from './secrets/crypto.js';
+export { HostKeys, fingerprintOf, keyTypeOf, type HostKeyMode } from './hostkeys/hostkeys.js';
+export { DRIVERS, type Driver } from './drivers/drivers.js';
+export { readRunnerEnv, type RunnerEnv } from './env.js';
+export { renderTemplate } from '@netauto/schema';
