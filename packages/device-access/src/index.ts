@@ -7,7 +7,7 @@ export {
   type ExecuteResult,
   type Timeouts,
   type DeviceAccessSettings,
-} from './execute.js';
+} from './device-access.js';
 export { RunError, isRunError } from './errors.js';
 export { Secrets, parseCredRef, type Credentials } from './secrets/secrets.js';
 export { encryptSecret, decryptSecret, parseSecretKey } from './secrets/crypto.js';

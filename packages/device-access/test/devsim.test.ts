@@ -3,7 +3,7 @@ import type { Platform, RunErrorReason } from '@netauto/schema';
 import { utils } from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunError } from '../src/errors.js';
-import { DeviceAccess, type DeviceTarget, type ExecuteOptions } from '../src/execute.js';
+import { DeviceAccess, type DeviceTarget, type ExecuteOptions } from '../src/device-access.js';
 import { HostKeys } from '../src/hostkeys/hostkeys.js';
 import { Secrets } from '../src/secrets/secrets.js';
 import { useTestDatabase } from './db.js';

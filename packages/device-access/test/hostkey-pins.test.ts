@@ -5,7 +5,7 @@ import { startLab } from '@netauto/devsim';
 import type { Device } from '@netauto/schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunError } from '../src/errors.js';
-import { DeviceAccess } from '../src/execute.js';
+import { DeviceAccess } from '../src/device-access.js';
 import { HostKeys } from '../src/hostkeys/hostkeys.js';
 import { Secrets } from '../src/secrets/secrets.js';
 import { useTestDatabase } from './db.js';

@@ -5,10 +5,14 @@ export {
   METRICS_CONTENT_TYPE,
   collectDatabaseMetrics,
   collectProcessMetrics,
-  instrumentAccess,
   observeQueueWait,
   quotaWaits,
   apiRequestDuration,
+  activeSessions,
+  outputBytes,
+  runDuration,
+  runsFinished,
+  runsStarted,
 } from './metrics.js';
 export { opsHandler, startOpsServer, type OpsOptions } from './ops.js';
 export { logUnhandledRejections } from './last-resort.js';

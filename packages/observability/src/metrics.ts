@@ -1,7 +1,6 @@
 import { RUN_TASK, type Database } from '@netauto/db';
 import type { Run } from '@netauto/schema';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { type DeviceAccess, isRunError } from '@netauto/device-access';
 
 /**
  * This process's metrics. Counters and histograms count what this process did (its
@@ -94,42 +93,6 @@ export const apiRequestDuration = new Histogram({
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [metricsRegistry],
 });
-
-/**
- * Device access that counts what it does: runs started and finished by platform, their
- * duration, their output bytes, and the sessions open now.
- */
-export function instrumentAccess(access: DeviceAccess): DeviceAccess {
-  const instrumented = Object.create(access) as DeviceAccess;
-  instrumented.execute = async (device, command, options) => {
-    const platform = device.platform;
-    runsStarted.inc({ platform });
-    const sessions = activeSessions.labels({ protocol: device.protocol });
-    sessions.inc();
-    const endTimer = runDuration.startTimer({ platform });
-    const onChunk = options?.onChunk;
-    try {
-      const result = await access.execute(device, command, {
-        ...options,
-        onChunk: (text) => {
-          outputBytes.inc({ platform }, Buffer.byteLength(text, 'utf8'));
-          return onChunk?.(text);
-        },
-      });
-      runsFinished.inc({ platform, status: 'ok', reason: '' });
-      endTimer({ status: 'ok' });
-      return result;
-    } catch (error) {
-      const reason = isRunError(error) ? error.reason : 'connection_lost';
-      runsFinished.inc({ platform, status: 'error', reason });
-      endTimer({ status: 'error' });
-      throw error;
-    } finally {
-      sessions.dec();
-    }
-  };
-  return instrumented;
-}
 
 /** Notes how long a finished run waited in the queue before it started. */
 export function observeQueueWait(run: Run): void {

@@ -1,4 +1,4 @@
-export { executeRun, type ExecutorDeps } from './executor.js';
+export { executeRun, type ExecutorDeps } from './run-job.js';
 export {
   enqueueRun,
   requestCancel,

@@ -12,12 +12,8 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import type { DeviceAccess } from '@netauto/device-access';
-import {
-  instrumentAccess,
-  type Logger,
-  observeQueueWait,
-  quotaWaits,
-} from '@netauto/observability';
+import { type Logger, observeQueueWait, quotaWaits } from '@netauto/observability';
+import { instrumentAccess } from './instrument-access.js';
 import {
   RETENTION_TASK,
   retentionCrontab,
@@ -25,7 +21,7 @@ import {
   type RetentionSettings,
 } from './retention.js';
 import { DatabaseContact, PatientPool, startHeartbeat } from './contact.js';
-import { executeRun } from './executor.js';
+import { executeRun } from './run-job.js';
 import { StoreBatcher } from './store-batcher.js';
 
 /** Puts a run on the queue (for callers outside a transaction; see QueueRepo.addRun). */

@@ -13,7 +13,7 @@ import {
   type RunError,
   Secrets,
 } from '@netauto/device-access';
-import { executeRun } from '../src/executor.js';
+import { executeRun } from '../src/run-job.js';
 import { useTestDatabase } from './db.js';
 
 const SSHD = '/usr/sbin/sshd';

@@ -11,7 +11,7 @@ import {
   RunError,
   Secrets,
 } from '@netauto/device-access';
-import { executeRun } from '../src/executor.js';
+import { executeRun } from '../src/run-job.js';
 import { startWorkersFromEnv } from '../src/from-env.js';
 import { createLogger } from '@netauto/observability';
 import { useTestDatabase } from './db.js';

@@ -3,7 +3,7 @@ import { factories } from '@netauto/db/testing';
 import { commandOutput, startLab, type SimDeviceSpec } from '@netauto/devsim';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { executeRun } from '../src/executor.js';
+import { executeRun } from '../src/run-job.js';
 import { useTestDatabase } from './db.js';
 import { inventoryOf, labAccess } from './lab.js';
 
