@@ -1,1 +1,1 @@
-export { default } from './tooling/eslint/config.js';
+export { default } from '@netauto/eslint-config';

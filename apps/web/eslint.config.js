@@ -3,7 +3,7 @@
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
-import shared from '../../tooling/eslint/config.js';
+import shared from '@netauto/eslint-config';
 import svelteConfig from './svelte.config.js';
 
 export default tseslint.config(

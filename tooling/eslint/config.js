@@ -3,6 +3,68 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+// Dependencies point one way, from the bottom of this list to the top: a workspace may
+// import those above it, never those below it. The client and the CLI sit beside the
+// server: they may import the api's types only. Nothing imports an app.
+const LAYERS = [
+  ['packages/schema', '@netauto/schema'],
+  ['packages/db', '@netauto/db'],
+  ['packages/observability', '@netauto/observability'],
+  ['packages/device-access', '@netauto/device-access'],
+  ['packages/worker', '@netauto/worker'],
+  ['packages/api', '@netauto/api'],
+];
+const SERVER = LAYERS.map(([, name]) => name);
+const APPS = ['web', '@netauto/cli'];
+
+/** The no-restricted-imports options that refuse these packages (and their subpaths). */
+function refuse(names, message = '', allowTypeImports = false) {
+  const apps = {
+    group: APPS.flatMap((name) => [name, `${name}/*`]),
+    message: 'Nothing imports an app.',
+  };
+  if (names.length === 0) return { patterns: [apps] };
+  return {
+    patterns: [
+      { group: names.flatMap((name) => [name, `${name}/*`]), message, allowTypeImports },
+      apps,
+    ],
+  };
+}
+
+const direction = [
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.svelte'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', refuse([])] },
+  },
+  ...LAYERS.map(([folder, name], i) => ({
+    files: [`${folder}/**`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        refuse(
+          [...SERVER.slice(i + 1), '@netauto/client'],
+          `${name} may not import a package above it: dependencies point one way (schema ← db ← observability ← device-access ← worker ← api).`,
+        ),
+      ],
+    },
+  })),
+  {
+    // The client and the CLI carry no server code: types from the api only.
+    files: ['packages/client/src/**', 'apps/cli/src/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        refuse(
+          SERVER.filter((name) => name !== '@netauto/schema'),
+          'The client and the CLI import only types from the server (import type).',
+          true,
+        ),
+      ],
+    },
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -40,6 +102,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...direction,
   {
     files: ['**/env.ts', '**/*.test.ts', '**/test/**', '**/*.config.ts', 'tooling/**'],
     rules: { 'no-restricted-properties': 'off' },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 describe('the built client', () => {
-  it('carries no server code: it imports nothing from api, db or runner', () => {
+  it('carries no server code: it imports nothing from api, db, observability, device-access or worker', () => {
     const dist = path.resolve(import.meta.dirname, '../dist');
     const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) =>
       f.endsWith('.js'),
@@ -15,7 +15,9 @@ describe('the built client', () => {
         (m) => m[1],
       );
       expect(
-        imports.filter((i) => /@netauto\/(api|db|runner)/.test(i ?? '')),
+        imports.filter((i) =>
+          /@netauto\/(api|db|observability|device-access|worker)/.test(i ?? ''),
+        ),
         file,
       ).toEqual([]);
     }
