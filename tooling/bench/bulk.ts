@@ -14,6 +14,7 @@
  * BENCH_CONCURRENCY (50; the quotas are raised to it). It prints figures only.
  */
 import { performance } from 'node:perf_hooks';
+import { loadConfig } from '@netauto/config';
 import { fleet, startLab } from '@netauto/devsim';
 import { createDeviceAccess } from '@netauto/device-access';
 import { createLogger } from '@netauto/observability';
@@ -80,10 +81,13 @@ async function main() {
     await api.devices.import.mutate({ devices: inventory });
     const workers = await startWorkers({
       db,
-      access: createDeviceAccess(db, {
-        NETAUTO_DEVSIM_PASSWORD: 'netops-pass',
-        NETAUTO_DEVSIM_ALLOW: '127.0.0.0/8,::1',
-      }),
+      access: createDeviceAccess(
+        db,
+        loadConfig({
+          NETAUTO_DEVSIM_PASSWORD: 'netops-pass',
+          NETAUTO_DEVSIM_ALLOW: '127.0.0.0/8,::1',
+        }),
+      ),
       url,
       concurrency: CONCURRENCY,
       quota: { global: CONCURRENCY, perSite: CONCURRENCY },

@@ -4,15 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect as netConnect, type AddressInfo } from 'node:net';
 import path from 'node:path';
-import {
-  authSettingsFrom,
-  createApiServer,
-  createServices,
-  readApiEnv,
-  type ServiceOptions,
-  type Services,
-} from '@netauto/api';
+import { createApiServer, createServices, type ServiceOptions, type Services } from '@netauto/api';
 import { createNetAutoClient, sessionFetch, type NetAutoClient } from '@netauto/client';
+import { loadConfig } from '@netauto/config';
 import { connectDatabase, startTemporaryPostgres, type Database } from '@netauto/db';
 import type { SimDevice } from '@netauto/devsim';
 import ssh2 from 'ssh2';
@@ -199,7 +193,7 @@ export async function benchApi(
   api: NetAutoClient;
   stop: () => Promise<void>;
 }> {
-  const services = createServices(db, authSettingsFrom(readApiEnv({})), options);
+  const services = createServices(db, loadConfig({}), options);
   const server = createApiServer(services);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

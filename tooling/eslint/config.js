@@ -98,13 +98,31 @@ export default tseslint.config(
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read the environment in env.ts only.' },
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Only entry points read the environment (loadConfig from @netauto/config); pass settings down.',
+        },
       ],
     },
   },
   ...direction,
   {
-    files: ['**/env.ts', '**/*.test.ts', '**/test/**', '**/*.config.ts', 'tooling/**'],
+    // The entry points, each loading the configuration once, and tests, configs and tooling.
+    files: [
+      '**/src/bin/**',
+      'packages/db/src/cli.ts',
+      'packages/db/src/testing/**',
+      // apps/web lints from its own folder, with these paths relative to it.
+      'src/server/start.ts',
+      'src/hooks.server.ts',
+      'apps/cli/src/index.ts',
+      '**/*.test.ts',
+      '**/test/**',
+      '**/*.config.ts',
+      'tooling/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

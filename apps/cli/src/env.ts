@@ -1,24 +1,12 @@
-import { parseEnv } from '@netauto/schema';
-import { z } from 'zod';
+import { loadConfig, type Config, type Environment } from '@netauto/config';
 
-const Env = z.object({
-  /** The server, when neither --url nor the config file names one. */
-  NETAUTO_URL: z.string().min(1).optional(),
-  /** An API token, when --token is not given. */
-  NETAUTO_TOKEN: z.string().min(1).optional(),
-  /** Where the config file lives: $XDG_CONFIG_HOME/netauto, else ~/.config/netauto. */
-  XDG_CONFIG_HOME: z.string().min(1).optional(),
-  HOME: z.string().min(1).optional(),
-  /** Any value turns colours off (https://no-color.org). */
-  NO_COLOR: z.string().optional(),
-  /** Any value but 0 turns colours on even when not on a terminal. */
-  FORCE_COLOR: z.string().optional(),
-  /** The shell, for `netauto completion` without an argument. */
-  SHELL: z.string().optional(),
-});
-export type CliEnv = z.infer<typeof Env>;
+/** The CLI's settings: NETAUTO_URL, NETAUTO_TOKEN, where its config file lives, colours, the shell. */
+export type CliEnv = Config['cli'];
 
-export function readCliEnv(env: NodeJS.ProcessEnv = process.env): CliEnv {
-  // An empty value means unset (as XDG says for XDG_CONFIG_HOME).
-  return parseEnv(Env, Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+/**
+ * Reads the CLI's own variables, and only those: a bad value meant for a server (PORT,
+ * say) is not the CLI's business. An empty value counts as unset.
+ */
+export function readCliEnv(env: Environment): CliEnv {
+  return loadConfig(env, ['cli']).cli;
 }

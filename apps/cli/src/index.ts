@@ -62,7 +62,8 @@ function fullName(command: Command): string {
 async function main(argv: string[]): Promise<number> {
   let env: CliEnv;
   try {
-    env = readCliEnv();
+    // The one place the CLI reads its environment; commands get these settings.
+    env = readCliEnv(process.env);
   } catch (error) {
     process.stderr.write(`netauto: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_USAGE;

@@ -3,10 +3,12 @@ import {
   createOpsHandler,
   createOutputStreamHandler,
   OUTPUT_STREAM_PATH,
+  SERVER_SECTIONS,
   startNetAuto,
   TRPC_ENDPOINT,
   type Services,
 } from '@netauto/api';
+import { loadConfig } from '@netauto/config';
 import type { Handle } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
 import { dev } from '$app/environment';
@@ -59,7 +61,11 @@ function opsHandler(services: Services) {
 }
 
 export const handle: Handle = async ({ event, resolve }) => {
-  const runtime = await getRuntime(dev ? () => startNetAuto() : undefined);
+  // Under `vite dev` nothing has started NetAuto: this is then the entry point that reads
+  // the environment.
+  const runtime = await getRuntime(
+    dev ? () => startNetAuto({ config: loadConfig(process.env, SERVER_SECTIONS) }) : undefined,
+  );
   const { services } = runtime;
   const { url, request } = event;
 

@@ -1,10 +1,5 @@
-import {
-  authSettingsFrom,
-  createServices,
-  readApiEnv,
-  type Identity,
-  type Services,
-} from '@netauto/api';
+import { createServices, type Identity, type Services } from '@netauto/api';
+import { loadConfig } from '@netauto/config';
 import { createTestDatabase } from '@netauto/db/testing';
 import { startLab, type Lab, type SimDeviceSpec } from '@netauto/devsim';
 import type { UserRole } from '@netauto/schema';
@@ -56,7 +51,7 @@ export function browserSuite(options: {
     teardown.unshift(() => test.drop());
     suite.lab = await startLab({ devices: options.devices });
     teardown.unshift(() => suite.lab.stop());
-    const services = createServices(test.db, authSettingsFrom(readApiEnv({})));
+    const services = createServices(test.db, loadConfig({}));
     teardown.unshift(() => services.hub.stop());
     const [admin, ...others] = options.users;
     const user = await services.users.create(null, admin);

@@ -1,12 +1,26 @@
+import type { Config, SectionName } from '@netauto/config';
 import { isDatabaseUnavailable, openDatabase, type Database } from '@netauto/db';
 import { startWorkersFromEnv, type Workers } from '@netauto/worker';
 import type { User } from '@netauto/schema';
-import { authSettingsFrom, readApiEnv, type ApiEnv } from './env.js';
-import { createServices, type Services } from './services.js';
+import { createServices, type ServerConfig, type Services } from './services.js';
 
 /** A started NetAuto: the database, migrated, the services on it and, maybe, workers. */
+/** The sections of the configuration a server loads: the services' and the database's. */
+export const SERVER_SECTIONS = [
+  'database',
+  'deviceAccess',
+  'worker',
+  'observability',
+  'api',
+  'server',
+] as const satisfies readonly SectionName[];
+
+/** What a server reads of the configuration. */
+export type RuntimeConfig = ServerConfig & Pick<Config, (typeof SERVER_SECTIONS)[number]>;
+
 export interface NetAutoRuntime {
-  env: ApiEnv;
+  /** The configuration the server was started with. */
+  config: RuntimeConfig;
   db: Database;
   services: Services;
   /** The queue workers of this process; none when NETAUTO_WORKERS=0. */
@@ -18,7 +32,8 @@ export interface NetAutoRuntime {
 }
 
 export interface StartOptions {
-  env?: NodeJS.ProcessEnv;
+  /** The configuration its entry point loaded (loadConfig). */
+  config: RuntimeConfig;
   /** Where the start says what it did (the first admin's password among it). */
   log?: (line: string) => void;
 }
@@ -29,14 +44,15 @@ export interface StartOptions {
  * none (printing a generated password once), and starts queue workers in this process
  * unless NETAUTO_WORKERS=0.
  */
-export async function startNetAuto(options: StartOptions = {}): Promise<NetAutoRuntime> {
-  const env = readApiEnv(options.env);
+export async function startNetAuto(options: StartOptions): Promise<NetAutoRuntime> {
+  const { config } = options;
+  const env = config.api;
   const log =
     options.log ??
     ((line: string) => {
       console.log(line);
     });
-  const opened = await openDatabase();
+  const opened = await openDatabase(config);
   let workers: Workers | undefined;
   let services: Services | undefined;
   let stopping: Promise<void> | undefined;
@@ -59,7 +75,7 @@ export async function startNetAuto(options: StartOptions = {}): Promise<NetAutoR
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }
     }
-    services = createServices(opened.db, authSettingsFrom(env));
+    services = createServices(opened.db, config);
     const admin = await services.users.ensureFirstAdmin(
       env.NETAUTO_ADMIN_EMAIL,
       env.NETAUTO_ADMIN_PASSWORD,
@@ -68,9 +84,12 @@ export async function startNetAuto(options: StartOptions = {}): Promise<NetAutoR
       log(`first admin: ${admin.user.email}`);
       if (admin.generated) log(`password (shown once, change it): ${admin.password}`);
     }
-    workers = env.NETAUTO_WORKERS === '1' ? await startWorkersFromEnv(opened.db) : undefined;
+    workers =
+      config.worker.NETAUTO_WORKERS === '1'
+        ? await startWorkersFromEnv(opened.db, config)
+        : undefined;
     return {
-      env,
+      config,
       db: opened.db,
       services,
       workers,

@@ -8,10 +8,22 @@ export {
   type Identity,
   type RequestInfo,
 } from './context.js';
-export { createServices, Hubs, type Services, type ServiceOptions } from './services.js';
+export {
+  createServices,
+  Hubs,
+  type ServerConfig,
+  type Services,
+  type ServiceOptions,
+} from './services.js';
 export { createOpsHandler, type OpsOptions } from './ops.js';
 export { createFetchHandler, createApiServer, TRPC_ENDPOINT } from './http.js';
 export { createOutputStreamHandler, OUTPUT_STREAM_PATH } from './automation/output-stream.js';
-export { readApiEnv, authSettingsFrom, type ApiEnv, type AuthSettings } from './env.js';
+export { authSettingsFrom, type AuthSettings } from './env.js';
 export { hashPassword } from './auth/secrets.js';
-export { startNetAuto, type NetAutoRuntime, type StartOptions } from './boot.js';
+export {
+  SERVER_SECTIONS,
+  startNetAuto,
+  type NetAutoRuntime,
+  type RuntimeConfig,
+  type StartOptions,
+} from './boot.js';

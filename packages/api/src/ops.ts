@@ -1,9 +1,8 @@
 import { opsHandler } from '@netauto/observability';
-import { readApiEnv } from './env.js';
 import type { Services } from './services.js';
 
 export interface OpsOptions {
-  /** When set, /metrics asks for `Authorization: Bearer <token>` (default NETAUTO_METRICS_TOKEN). */
+  /** When set, /metrics asks for `Authorization: Bearer <token>` (default: NETAUTO_METRICS_TOKEN of the services' configuration). */
   metricsToken?: string | undefined;
 }
 
@@ -18,6 +17,8 @@ export function createOpsHandler(services: Services, options: OpsOptions = {}) {
     db: services.db,
     logger: services.logger,
     metricsToken:
-      'metricsToken' in options ? options.metricsToken : readApiEnv().NETAUTO_METRICS_TOKEN,
+      'metricsToken' in options
+        ? options.metricsToken
+        : services.config.observability.NETAUTO_METRICS_TOKEN,
   });
 }

@@ -1,5 +1,5 @@
+import type { Config } from '@netauto/config';
 import { repositories, type Database } from '@netauto/db';
-import { readRunnerEnv } from '@netauto/device-access';
 import { createLogger, type Logger } from '@netauto/observability';
 import { BulkProgressHub, Listener, OutputHub, retentionFromEnv } from '@netauto/worker';
 import type { AuditEvent, AuditListInput, Page, RetentionLimits } from '@netauto/schema';
@@ -12,7 +12,7 @@ import type { Identity } from './context.js';
 import { BulksService } from './automation/bulks.service.js';
 import { RunsService } from './automation/runs.service.js';
 import { TemplatesService } from './automation/templates.service.js';
-import { readApiEnv, type AuthSettings } from './env.js';
+import { authSettingsFrom } from './env.js';
 import { DevicesService } from './inventory/devices.service.js';
 import { GroupsService } from './inventory/groups.service.js';
 
@@ -41,17 +41,23 @@ export class Hubs extends OutputHub {
   }
 }
 
+/** What the services read of the configuration (every section but the database's, the demo's and the CLI's). */
+export type ServerConfig = Pick<
+  Config,
+  'deviceAccess' | 'worker' | 'observability' | 'api' | 'server' | 'credentials'
+>;
+
 export interface ServiceOptions {
   /** JSON logs (default: stdout at NETAUTO_LOG_LEVEL). */
   logger?: Logger;
   /** What the retention purge keeps (default from NETAUTO_RUN_MAX_DAYS and NETAUTO_RUN_MAX_BYTES). */
   retention?: RetentionLimits;
-  /** Where `env:` credentials are defined, for the admin's view of them (default: this process). */
-  credentialEnv?: NodeJS.ProcessEnv;
 }
 
 export interface Services {
   db: Database;
+  /** The configuration the services were built with. */
+  config: ServerConfig;
   /** Wakes followers of runs and of bulks in this process; stop it when the process ends. */
   hub: Hubs;
   logger: Logger;
@@ -72,19 +78,20 @@ export interface Services {
 
 export function createServices(
   db: Database,
-  settings: AuthSettings,
+  config: ServerConfig,
   options: ServiceOptions = {},
 ): Services {
   const hub = new Hubs(db.url);
   const logger =
     options.logger ??
-    createLogger({ level: readApiEnv().NETAUTO_LOG_LEVEL, base: { component: 'api' } });
-  const { maxDays, maxBytes } = options.retention ?? retentionFromEnv();
+    createLogger({ level: config.observability.NETAUTO_LOG_LEVEL, base: { component: 'api' } });
+  const { maxDays, maxBytes } = options.retention ?? retentionFromEnv(config);
   return {
     hub,
     db,
+    config,
     logger,
-    auth: new AuthService(db, settings),
+    auth: new AuthService(db, authSettingsFrom(config)),
     accessWatch: new AccessWatch(db, logger),
     users: new UsersService(db),
     devices: new DevicesService(db),
@@ -94,6 +101,6 @@ export function createServices(
     bulks: new BulksService(db, hub.bulks, logger),
     retention: new RetentionService(db, { maxDays, maxBytes }),
     audit: new AuditService(db),
-    access: new AccessService(db, readRunnerEnv(), options.credentialEnv),
+    access: new AccessService(db, config),
   };
 }

@@ -1,9 +1,9 @@
+import { loadConfig, type Environment } from '@netauto/config';
 import type { UserRole } from '@netauto/schema';
 import { createTestDatabase, factories } from '@netauto/db/testing';
 import { repositories } from '@netauto/db';
 import { afterAll, inject } from 'vitest';
 import { createContext, type Context, type RequestInfo } from '../src/context.js';
-import { authSettingsFrom, readApiEnv } from '../src/env.js';
 import { appRouter } from '../src/root.js';
 import { createServices, type ServiceOptions } from '../src/services.js';
 import { createCallerFactory, type Meta } from '../src/trpc.js';
@@ -29,12 +29,17 @@ export function requestInfo(headers: Record<string, string> = {}, clientIp = '12
   return info;
 }
 
-/** A migrated database of this file's own, the services on it, and callers per role. */
-export async function useApi(options: ServiceOptions = {}) {
+/**
+ * A migrated database of this file's own, the services on it, and callers per role.
+ * `env`: the variables the services' configuration is loaded from (none by default).
+ */
+export async function useApi({
+  env = {},
+  ...options
+}: ServiceOptions & { env?: Environment } = {}) {
   const test = await createTestDatabase(inject('netautoPg'));
   afterAll(() => test.drop());
-  const settings = authSettingsFrom(readApiEnv({}));
-  const services = createServices(test.db, settings, options);
+  const services = createServices(test.db, loadConfig(env), options);
   const repos = repositories(test.db);
   const make = factories(test.db);
 

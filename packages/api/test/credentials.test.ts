@@ -10,7 +10,6 @@ import { useApi } from './api.js';
 
 // The store's key, as the server and its workers read it.
 const SECRET_KEY = randomBytes(32).toString('base64');
-process.env.NETAUTO_SECRET_KEY = SECRET_KEY;
 const CANARY = `canary-${randomBytes(8).toString('hex')}`;
 
 async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
@@ -36,7 +35,8 @@ function fieldErrorsOf(error: TRPCError): Record<string, string[]> {
 
 describe('credential scopes through the API', async () => {
   const api = await useApi({
-    credentialEnv: {
+    env: {
+      NETAUTO_SECRET_KEY: SECRET_KEY,
       NETAUTO_LAB_PASSWORD: 'netops-pass',
       NETAUTO_LAB_ALLOW: '127.0.0.0/8,::1',
       NETAUTO_OPEN_PRIVKEY: 'not a real key',

@@ -2,10 +2,10 @@ import { execFile, spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { loadConfig } from '@netauto/config';
 import { freePort } from '@netauto/db';
 import { createTestDatabase } from '@netauto/db/testing';
 import { describe, expect, inject, it } from 'vitest';
-import { authSettingsFrom, readApiEnv } from '../src/env.js';
 import { createApiServer, createFetchHandler } from '../src/http.js';
 import { createServices } from '../src/services.js';
 import { PASSWORD, useApi } from './api.js';
@@ -21,10 +21,7 @@ describe('hosting the API', async () => {
   });
 
   it('serves tRPC through a fetch handler, and marks cookies Secure behind an https origin', async () => {
-    const secure = createServices(
-      api.db,
-      authSettingsFrom(readApiEnv({ ORIGIN: 'https://netauto.example.net' })),
-    );
+    const secure = createServices(api.db, loadConfig({ ORIGIN: 'https://netauto.example.net' }));
     const handle = createFetchHandler(secure, { clientIp: () => '192.0.2.1' });
     const health = await handle(new Request('http://localhost/api/trpc/health'));
     expect(health.status).toBe(200);

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import { loadConfig } from '@netauto/config';
 import { connectDatabase, repositories } from '@netauto/db';
 import { factories, startRestartablePostgres } from '@netauto/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { authSettingsFrom, readApiEnv } from '../src/env.js';
 import { createApiServer } from '../src/http.js';
 import { createServices } from '../src/services.js';
 import { PASSWORD } from './api.js';
@@ -28,7 +28,7 @@ interface TrpcError {
 describe('the API while the database is down', async () => {
   const server = await startRestartablePostgres();
   const db = connectDatabase(server.url, { poolMax: 5 });
-  const services = createServices(db, authSettingsFrom(readApiEnv({})), {
+  const services = createServices(db, loadConfig({}), {
     logger: (await import('@netauto/observability')).createLogger({ level: 'silent' }),
   });
   const http = createApiServer(services, { metricsToken: undefined });

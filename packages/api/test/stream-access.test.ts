@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
+import { loadConfig } from '@netauto/config';
 import { startLab } from '@netauto/devsim';
 import { DeviceAccess, HostKeys, Secrets } from '@netauto/device-access';
 import { startWorkers } from '@netauto/worker';
 import { FrameReader } from '@netauto/schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createContext } from '../src/context.js';
-import { authSettingsFrom, readApiEnv } from '../src/env.js';
 import { createApiServer } from '../src/http.js';
 import { createServices } from '../src/services.js';
 import { createCaller, requestInfo, useApi } from './api.js';
@@ -69,7 +69,7 @@ describe('streams end when their caller loses access', async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // Another process on the same database: the changes are made through it.
-  const elsewhere = createServices(api.db, authSettingsFrom(readApiEnv({})));
+  const elsewhere = createServices(api.db, loadConfig({}));
   const admin = await api.signedIn('admin');
   const adminElsewhere = createCaller(
     await createContext(elsewhere, requestInfo({ cookie: admin.cookie })),

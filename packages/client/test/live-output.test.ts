@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { authSettingsFrom, createApiServer, createServices, readApiEnv } from '@netauto/api';
+import { createApiServer, createServices } from '@netauto/api';
+import { loadConfig } from '@netauto/config';
 import { createTestDatabase } from '@netauto/db/testing';
 import { commandOutput, startLab, type SimDeviceSpec } from '@netauto/devsim';
 import { DeviceAccess, HostKeys, Secrets } from '@netauto/device-access';
@@ -60,7 +61,7 @@ describe('live run output through the API, from queue to subscriber', async () =
     concurrency: 4,
     pollIntervalMs: 200,
   });
-  const services = createServices(test.db, authSettingsFrom(readApiEnv({})));
+  const services = createServices(test.db, loadConfig({}));
   const server = createApiServer(services);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
-import { createApiServer, authSettingsFrom, createServices, readApiEnv } from '@netauto/api';
+import { createApiServer, createServices } from '@netauto/api';
+import { loadConfig } from '@netauto/config';
 import { createTestDatabase } from '@netauto/db/testing';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createNetAutoClient, errorInfo, sessionFetch } from '../src/index.js';
 
 describe('the client over real HTTP', async () => {
   const test = await createTestDatabase(inject('netautoPg'));
-  const services = createServices(test.db, authSettingsFrom(readApiEnv({})));
+  const services = createServices(test.db, loadConfig({}));
   const server = createApiServer(services);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -2,6 +2,7 @@
 // Database commands: migrate, rollback, reset, status. Uses DATABASE_URL, or the
 // embedded PostgreSQL in ./.netauto/pg when it is not set.
 import { parseArgs } from 'node:util';
+import { loadConfig } from '@netauto/config';
 import { openDatabase } from './open.js';
 
 const USAGE = `usage: netauto-db <migrate|rollback|reset|status> [--steps N]
@@ -31,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const opened = await openDatabase();
+  const opened = await openDatabase(loadConfig(process.env, ['database']));
   const where = opened.embedded ? 'embedded PostgreSQL (.netauto/pg)' : 'DATABASE_URL';
   try {
     switch (command) {

@@ -1,5 +1,4 @@
 export { Database, connectDatabase, type ConnectOptions } from './connection.js';
-export { readDbEnv, type DbEnv } from './env.js';
 export {
   startEmbeddedPostgres,
   startTemporaryPostgres,

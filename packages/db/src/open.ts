@@ -1,7 +1,7 @@
 import path from 'node:path';
+import type { Config } from '@netauto/config';
 import { connectDatabase, type ConnectOptions, type Database } from './connection.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded.js';
-import { readDbEnv } from './env.js';
 
 export interface OpenedDatabase {
   db: Database;
@@ -12,13 +12,15 @@ export interface OpenedDatabase {
 }
 
 /**
- * The database dev commands use: DATABASE_URL when set, otherwise an embedded
- * PostgreSQL whose data lives in `<NETAUTO_DATA_DIR>/pg` (default `./.netauto/pg`).
+ * The database of a process: DATABASE_URL when set, otherwise an embedded PostgreSQL
+ * whose data lives in `<NETAUTO_DATA_DIR>/pg` (default `./.netauto/pg`). The settings
+ * are the database section of the configuration its entry point loaded.
  */
 export async function openDatabase(
+  config: Pick<Config, 'database'>,
   options: ConnectOptions & { cwd?: string; database?: string } = {},
 ): Promise<OpenedDatabase> {
-  const env = readDbEnv();
+  const env = config.database;
   if (env.DATABASE_URL) {
     const db = connectDatabase(env.DATABASE_URL, { poolMax: env.NETAUTO_DB_POOL_MAX, ...options });
     return { db, close: () => db.close() };

@@ -1,9 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
+import type { Config } from '@netauto/config';
 import type { Database } from '@netauto/db';
 import type { Device } from '@netauto/schema';
 import type { Client, ClientChannel } from 'ssh2';
 import { DRIVERS } from './drivers/drivers.js';
-import { readRunnerEnv, type RunnerEnv } from './env.js';
 import { RunError } from './errors.js';
 import { HostKeys } from './hostkeys/hostkeys.js';
 import { Secrets, type Credentials } from './secrets/secrets.js';
@@ -60,7 +60,8 @@ export interface DeviceAccessSettings {
   telnet: boolean;
 }
 
-export function settingsFromEnv(env: RunnerEnv): DeviceAccessSettings {
+/** Timeouts, the output cap and the Telnet switch, from the device access settings. */
+export function settingsFromEnv(env: Config['deviceAccess']): DeviceAccessSettings {
   return {
     connectMs: env.NETAUTO_CONNECT_TIMEOUT_MS,
     commandMs: env.NETAUTO_COMMAND_TIMEOUT_MS,
@@ -295,13 +296,16 @@ function runExec(
   });
 }
 
-/** Device access wired from the environment: secrets, host keys and timeouts. */
-export function createDeviceAccess(db: Database, env?: NodeJS.ProcessEnv): DeviceAccess {
-  const parsed = readRunnerEnv(env);
+/** Device access wired from the configuration: secrets, host keys and timeouts. */
+export function createDeviceAccess(
+  db: Database,
+  config: Pick<Config, 'deviceAccess' | 'credentials'>,
+): DeviceAccess {
+  const settings = config.deviceAccess;
   return new DeviceAccess(
-    new Secrets(db, { secretKey: parsed.NETAUTO_SECRET_KEY, ...(env && { env }) }),
-    new HostKeys(db, parsed.NETAUTO_HOST_KEYS),
-    settingsFromEnv(parsed),
+    new Secrets(db, { secretKey: settings.NETAUTO_SECRET_KEY, env: config.credentials }),
+    new HostKeys(db, settings.NETAUTO_HOST_KEYS),
+    settingsFromEnv(settings),
   );
 }
 

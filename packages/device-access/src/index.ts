@@ -13,5 +13,4 @@ export { Secrets, parseCredRef, type Credentials } from './secrets/secrets.js';
 export { encryptSecret, decryptSecret, parseSecretKey } from './secrets/crypto.js';
 export { HostKeys, fingerprintOf, keyTypeOf, type HostKeyMode } from './hostkeys/hostkeys.js';
 export { DRIVERS, type Driver } from './drivers/drivers.js';
-export { readRunnerEnv, type RunnerEnv } from './env.js';
 export { renderTemplate } from '@netauto/schema';

@@ -51,7 +51,7 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
 }
 
 export interface LogOptions {
-  /** pino's level (default from NETAUTO_LOG_LEVEL, else info). */
+  /** pino's level (default info; processes pass NETAUTO_LOG_LEVEL from their configuration). */
   level?: string;
   /** Where lines go (default stdout). */
   destination?: DestinationStream;

@@ -1,7 +1,7 @@
+import type { Config } from '@netauto/config';
 import { repositories, type Database } from '@netauto/db';
 import type { RetentionLimits } from '@netauto/schema';
 import type { Task } from 'graphile-worker';
-import { readRunnerEnv } from '@netauto/device-access';
 import type { Logger } from '@netauto/observability';
 
 /** The queue task of the daily purge. */
@@ -13,8 +13,8 @@ export interface RetentionSettings extends RetentionLimits {
 }
 
 /** The limits and schedule from NETAUTO_RUN_MAX_DAYS, NETAUTO_RUN_MAX_BYTES and NETAUTO_RETENTION_CRON. */
-export function retentionFromEnv(env?: NodeJS.ProcessEnv): RetentionSettings {
-  const e = readRunnerEnv(env);
+export function retentionFromEnv(config: Pick<Config, 'worker'>): RetentionSettings {
+  const e = config.worker;
   return {
     maxDays: e.NETAUTO_RUN_MAX_DAYS,
     maxBytes: e.NETAUTO_RUN_MAX_BYTES,

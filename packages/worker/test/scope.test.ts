@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { loadConfig } from '@netauto/config';
 import { repositories } from '@netauto/db';
 import { factories } from '@netauto/db/testing';
 import { startLab } from '@netauto/devsim';
@@ -247,7 +248,7 @@ describe('credential scope: a credential is sent only where an admin allows it',
       level: 'info',
       destination: { write: (line: string) => void lines.push(line) },
     });
-    const workers = await startWorkersFromEnv(db, env, logger);
+    const workers = await startWorkersFromEnv(db, loadConfig(env), logger);
     await workers.stop();
     const warnings = lines.filter((l) => l.includes('has no scope'));
     expect(warnings).toHaveLength(1);
@@ -258,7 +259,7 @@ describe('credential scope: a credential is sent only where an admin allows it',
     expect(lines.join('\n')).not.toMatch(/env:(LAB|CANARY) has no scope/);
 
     await expect(
-      startWorkersFromEnv(db, { ...env, NETAUTO_CANARY_ALLOW: '127.0.0.1/8' }, logger),
+      startWorkersFromEnv(db, loadConfig({ ...env, NETAUTO_CANARY_ALLOW: '127.0.0.1/8' }), logger),
     ).rejects.toThrow(
       'invalid environment: credential env:CANARY is refused: NETAUTO_CANARY_ALLOW is not valid: "127.0.0.1/8" has address bits set past /8',
     );

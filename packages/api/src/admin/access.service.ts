@@ -1,5 +1,6 @@
+import type { Config } from '@netauto/config';
 import { InvalidStateError, repositories, withTransaction, type Database } from '@netauto/db';
-import { isRunError, type RunnerEnv, Secrets } from '@netauto/device-access';
+import { isRunError, Secrets } from '@netauto/device-access';
 import {
   type AuditAction,
   CredentialName,
@@ -23,17 +24,16 @@ export class AccessService {
   private readonly secrets: Secrets;
 
   /**
-   * `env`: the runner's settings, as the workers of this deployment read them;
-   * `credentialEnv`: where `env:` credentials are defined (default: this process's).
+   * `config`: device access and worker settings, as the workers of this deployment read
+   * them, and the `env:` credentials this process defines.
    */
   constructor(
     private readonly db: Database,
-    private readonly env: RunnerEnv,
-    credentialEnv?: NodeJS.ProcessEnv,
+    private readonly config: Pick<Config, 'deviceAccess' | 'worker' | 'credentials'>,
   ) {
     this.secrets = new Secrets(db, {
-      secretKey: env.NETAUTO_SECRET_KEY,
-      ...(credentialEnv && { env: credentialEnv }),
+      secretKey: config.deviceAccess.NETAUTO_SECRET_KEY,
+      env: config.credentials,
     });
   }
 
@@ -130,7 +130,7 @@ export class AccessService {
   }
 
   settings(): Settings {
-    const e = this.env;
+    const e = { ...this.config.deviceAccess, ...this.config.worker };
     return {
       quotas: {
         global: e.NETAUTO_QUOTA_GLOBAL,

@@ -1,10 +1,11 @@
 import type { LoginFacts } from '@netauto/db';
 import { describe, expect, it } from 'vitest';
-import { authSettingsFrom, readApiEnv } from '../env.js';
+import { loadConfig } from '@netauto/config';
+import { authSettingsFrom } from '../env.js';
 import { signInWait, throttleAddress, waitText } from './throttle.js';
 
 const MIN = 60_000;
-const rules = authSettingsFrom(readApiEnv({})).loginThrottle;
+const rules = authSettingsFrom(loadConfig({})).loginThrottle;
 const none: LoginFacts = {
   pair: { count: 0, agoMs: [] },
   address: { count: 0, agoMs: [] },

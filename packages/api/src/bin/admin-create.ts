@@ -4,6 +4,7 @@
 // Without --password (or NETAUTO_ADMIN_PASSWORD) a strong one is generated and printed once.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '@netauto/config';
 import { ConflictError, openDatabase } from '@netauto/db';
 import { UserRole } from '@netauto/schema';
 import { UsersService } from '../admin/users.service.js';
@@ -16,8 +17,9 @@ const { values } = parseArgs({
     password: { type: 'string' },
   },
 });
-// eslint-disable-next-line no-restricted-properties -- a command-line entry point
-const envPassword = process.env.NETAUTO_ADMIN_PASSWORD;
+// The one place this command reads its environment.
+const config = loadConfig(process.env, ['database', 'api']);
+const envPassword = config.api.NETAUTO_ADMIN_PASSWORD;
 const email = values.email;
 const role = UserRole.safeParse(values.role);
 if (!email || !role.success) {
@@ -28,7 +30,7 @@ if (!email || !role.success) {
 }
 const password = values.password ?? envPassword ?? randomBytes(12).toString('base64url');
 
-const opened = await openDatabase();
+const opened = await openDatabase(config);
 try {
   await opened.db.migrate();
   const user = await new UsersService(opened.db).create(null, { email, password, role: role.data });

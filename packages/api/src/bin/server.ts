@@ -2,17 +2,21 @@
 // Serves the API alone on HOST:PORT (default 127.0.0.1:3001): migrates first, creates
 // the first admin when there is none, and runs queue workers in-process unless
 // NETAUTO_WORKERS=0. The web app (apps/web) serves the same API with the UI.
+import { listenPort, loadConfig } from '@netauto/config';
 import { createLogger, logUnhandledRejections } from '@netauto/observability';
-import { startNetAuto } from '../boot.js';
+import { SERVER_SECTIONS, startNetAuto } from '../boot.js';
 import { createApiServer } from '../http.js';
 
 // A database outage must not end the process (see logUnhandledRejections).
 logUnhandledRejections(createLogger({ base: { component: 'api' } }));
-const runtime = await startNetAuto();
-const { env } = runtime;
+// The one place this process reads its environment; what follows gets these settings.
+const config = loadConfig(process.env, SERVER_SECTIONS);
+const runtime = await startNetAuto({ config });
 const server = createApiServer(runtime.services);
-server.listen(env.PORT, env.HOST, () => {
-  console.log(`NetAuto API on http://${env.HOST}:${env.PORT}/api/trpc`);
+const { HOST } = config.server;
+const PORT = listenPort(config, 'api');
+server.listen(PORT, HOST, () => {
+  console.log(`NetAuto API on http://${HOST}:${PORT}/api/trpc`);
 });
 
 async function stop() {

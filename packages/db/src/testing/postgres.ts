@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@netauto/config';
 import pg from 'pg';
 import { connectDatabase, type Database } from '../connection.js';
 import { startTemporaryPostgres } from '../embedded.js';
-import { readDbEnv } from '../env.js';
 
 /** What a test run shares between its files: a server and a migrated template database. */
 export interface TestPostgres {
@@ -15,8 +15,9 @@ export interface TestPostgres {
  * server at NETAUTO_TEST_DATABASE_URL, an admin URL, when set) with a template
  * database that has every migration applied. Call it from a vitest globalSetup.
  */
-export async function setupTestPostgres(): Promise<TestPostgres & { stop(): Promise<void> }> {
-  const given = readDbEnv().NETAUTO_TEST_DATABASE_URL;
+export async function setupTestPostgres(
+  given = loadConfig(process.env, ['database']).database.NETAUTO_TEST_DATABASE_URL,
+): Promise<TestPostgres & { stop(): Promise<void> }> {
   const server = given
     ? { adminUrl: given, stop: () => Promise.resolve() }
     : await startTemporaryPostgres();

@@ -7,7 +7,7 @@ import {
   type CredentialScopeInput,
   type EnvCredentialInfo,
 } from '@netauto/schema';
-import { credentialVariables, environmentCredentialNames } from '../env.js';
+import { credentialVariables, environmentCredentialNames, type CredentialEnv } from '../env.js';
 import { RunError } from '../errors.js';
 import { decryptSecret, encryptSecret, parseSecretKey } from './crypto.js';
 import {
@@ -53,7 +53,8 @@ export function parseCredRef(credRef: string): { source: 'env' | 'db'; name: str
 export class Secrets {
   constructor(
     private readonly db: Database | undefined,
-    private readonly options: { secretKey?: string | undefined; env?: NodeJS.ProcessEnv } = {},
+    /** `env`: where `env:` credentials are defined (the configuration's `credentials`); none when absent. */
+    private readonly options: { secretKey?: string | undefined; env?: CredentialEnv } = {},
   ) {}
 
   /**
@@ -68,7 +69,7 @@ export class Secrets {
       throw new RunError('missing_secret', `credential env:${name} is reserved for NetAuto itself`);
     }
     if (source === 'env') {
-      const v = credentialVariables(name, this.options.env);
+      const v = credentialVariables(name, this.options.env ?? {});
       const scope = this.envScope(name, v.allow);
       if ('error' in scope) throw new RunError('credential_out_of_scope', scope.error);
       if (scope.scope) this.checkScope(`env:${name}`, scope.scope, target);
@@ -134,9 +135,9 @@ export class Secrets {
    * or none at all (any device may use it). Never a secret.
    */
   environmentCredentials(): EnvCredentialInfo[] {
-    return environmentCredentialNames(this.options.env).map((name) => {
+    return environmentCredentialNames(this.options.env ?? {}).map((name) => {
       const variable = `NETAUTO_${name}_ALLOW`;
-      const scope = this.envScope(name, credentialVariables(name, this.options.env).allow);
+      const scope = this.envScope(name, credentialVariables(name, this.options.env ?? {}).allow);
       const ref = `env:${name}`;
       if ('error' in scope) {
         return { ref, variable, status: 'invalid', scope: null, problem: scope.error };
