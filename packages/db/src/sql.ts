@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Transaction } from 'sequelize';
+import pg from 'pg';
+import { QueryTypes, type Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { z } from 'zod';
 import {
@@ -16,15 +17,6 @@ export interface Executor {
   transaction?: Transaction | undefined;
 }
 
-/** The driver's side of a pooled connection: what a statement needs. */
-interface PgConnection {
-  query(query: {
-    text: string;
-    values: readonly unknown[];
-    name?: string;
-  }): Promise<{ rows: unknown[] }>;
-}
-
 export interface StatementOptions {
   /**
    * Keep the statement prepared on each connection (planned once per connection, not per
@@ -33,27 +25,47 @@ export interface StatementOptions {
   prepare?: boolean;
 }
 
+/** The texts of the statements kept prepared, each with its name. */
 const preparedNames = new Map<string, string>();
 
-/** A name for a statement's text, the same in every process. */
-function nameOf(sql: string): string {
-  let name = preparedNames.get(sql);
-  if (name === undefined) {
-    name = `netauto_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
-    preparedNames.set(sql, name);
-  }
-  return name;
+/** Marks a statement's text as one to keep prepared, under a name the same in every process. */
+function prepared(sql: string): void {
+  if (preparedNames.has(sql)) return;
+  preparedNames.set(sql, `netauto_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`);
 }
 
-interface ConnectionPool {
-  getConnection(options: { type: 'read' | 'write' }): Promise<PgConnection>;
-  releaseConnection(connection: PgConnection): Promise<void>;
+/**
+ * node-postgres's client, sending the statements marked by `prepared` as named
+ * (prepared) statements. Both pools make their connections with it, so a hot statement
+ * is planned once per connection whether it runs in a transaction or not.
+ */
+export class PreparingClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    const send = this.query.bind(this) as (config: unknown, ...rest: unknown[]) => unknown;
+    Object.defineProperty(this, 'query', {
+      value: (config: unknown, ...rest: unknown[]) => {
+        const name = typeof config === 'string' ? preparedNames.get(config) : undefined;
+        return send(name === undefined ? config : { text: config, name }, ...rest);
+      },
+    });
+  }
+}
+
+const pools = new WeakMap<Sequelize, pg.Pool>();
+
+/**
+ * Says which pool `select` sends statements outside a transaction to for this Sequelize
+ * instance (Database does it for its own); without one they go through `sequelize.query`.
+ */
+export function usePool(sequelize: Sequelize, pool: pg.Pool): void {
+  pools.set(sequelize, pool);
 }
 
 type StatementObserver = (sql: string, bind: readonly unknown[]) => void;
 const observers = new WeakMap<object, Set<StatementObserver>>();
 
-/** Calls `fn` with every statement `select` sends through this pool, until disposed. */
+/** Calls `fn` with every statement `select` sends through this database, until disposed. */
 export function observeStatements(sequelize: Sequelize, fn: StatementObserver): () => void {
   const set = observers.get(sequelize) ?? new Set();
   observers.set(sequelize, set);
@@ -62,10 +74,10 @@ export function observeStatements(sequelize: Sequelize, fn: StatementObserver): 
 }
 
 /**
- * Runs a statement that returns rows (SELECT, or anything with RETURNING). It goes to
- * the driver on a connection of Sequelize's pool (or the transaction's own), without
- * Sequelize's query pipeline: repositories write their SQL with $n parameters and
- * read plain rows, and the hot paths (runs, output) pay for nothing else.
+ * Runs a statement that returns rows (SELECT, or anything with RETURNING), written with
+ * $n parameters, and returns plain rows. In a transaction it goes through Sequelize's
+ * `query` on that transaction; outside one, straight to the database's own pg pool, so
+ * that the hot paths (runs, output, queue) pay for no query pipeline.
  */
 export async function select<T extends object>(
   ex: Executor,
@@ -74,20 +86,19 @@ export async function select<T extends object>(
   options: StatementOptions = {},
 ): Promise<T[]> {
   for (const observe of observers.get(ex.sequelize) ?? []) observe(sql, bind);
-  const query = { text: sql, values: bind, ...(options.prepare && { name: nameOf(sql) }) };
+  // Sequelize trims what it sends; the pool sends the same text, so that both share a name.
+  const text = sql.trim();
+  if (options.prepare) prepared(text);
   try {
-    if (ex.transaction) {
-      const own = (ex.transaction as unknown as { connection?: PgConnection }).connection;
-      if (!own) throw new Error('the transaction has no connection');
-      return (await own.query(query)).rows as T[];
-    }
-    const pool = ex.sequelize.connectionManager as unknown as ConnectionPool;
-    const connection = await pool.getConnection({ type: 'write' });
-    try {
-      return (await connection.query(query)).rows as T[];
-    } finally {
-      await pool.releaseConnection(connection);
-    }
+    const pool = ex.transaction ? undefined : pools.get(ex.sequelize);
+    if (pool) return (await pool.query<T>(text, bind)).rows;
+    return await ex.sequelize.query<T>(text, {
+      // Sequelize refuses an undefined parameter where the driver sends NULL.
+      bind: bind.map((value) => value ?? null),
+      transaction: ex.transaction ?? null,
+      type: QueryTypes.SELECT,
+      raw: true,
+    });
   } catch (error) {
     throw translateError(error);
   }
@@ -101,6 +112,15 @@ export async function selectOne<T extends object>(
 ): Promise<T | undefined> {
   const rows = await select<T>(ex, sql, bind, options);
   return rows[0];
+}
+
+/** Runs a model call (or any promise), turning a driver error into a domain error. */
+export async function guarded<T>(call: Promise<T> | (() => Promise<T>)): Promise<T> {
+  try {
+    return await (typeof call === 'function' ? call() : call);
+  } catch (error) {
+    throw translateError(error);
+  }
 }
 
 /** Runs `fn` in the executor's transaction, or in a new one if it has none. */

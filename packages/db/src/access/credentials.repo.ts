@@ -6,7 +6,8 @@ import {
   type CredentialScopeInput as ScopeInput,
 } from '@netauto/schema';
 import { NotFoundError } from '../errors.js';
-import { iso, parseInput, select, selectOne, type Executor } from '../sql.js';
+import { Credential } from '../models/index.js';
+import { guarded, iso, parseInput, selectOne, type Executor } from '../sql.js';
 
 interface CredentialRow {
   name: string;
@@ -16,6 +17,9 @@ interface CredentialRow {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** What a credential is read with, for people: never its ciphertext. */
+const INFO_ATTRIBUTES = ['name', 'username', 'scopeCidrs', 'scopeSites', 'createdAt', 'updatedAt'];
 
 const COLUMNS = `name, username, scope_cidrs::text[] AS "scopeCidrs", scope_sites AS "scopeSites",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -51,10 +55,17 @@ export interface StoredCredential {
 export class CredentialsRepo {
   constructor(private readonly ex: Executor) {}
 
+  private get model() {
+    return this.ex.sequelize.getRepository(Credential);
+  }
+
   async list(): Promise<CredentialInfo[]> {
-    const rows = await select<CredentialRow>(
-      this.ex,
-      `SELECT ${COLUMNS} FROM credentials ORDER BY name`,
+    const rows = await guarded(
+      this.model.findAll({
+        attributes: INFO_ATTRIBUTES,
+        order: [['name', 'ASC']],
+        transaction: this.ex.transaction ?? null,
+      }),
     );
     return rows.map(toInfo);
   }
@@ -68,6 +79,7 @@ export class CredentialsRepo {
   ): Promise<CredentialInfo> {
     const n = parseInput(CredentialName, name, 'name');
     const s = parseInput(CredentialScopeInput, scope, 'scope');
+    // SQL: an upsert by name in one statement, casting the scope to cidr[].
     const row = await selectOne<CredentialRow>(
       this.ex,
       `INSERT INTO credentials (name, username, ciphertext, scope_cidrs, scope_sites)
@@ -88,6 +100,7 @@ export class CredentialsRepo {
   ): Promise<{ before: CredentialScope | null; credential: CredentialInfo }> {
     const n = parseInput(CredentialName, name, 'name');
     const s = parseInput(CredentialScopeInput, scope, 'scope');
+    // SQL: one statement returns the scope before the change and after it.
     const row = await selectOne<CredentialRow & { beforeCidrs: string[]; beforeSites: string[] }>(
       this.ex,
       `WITH old AS (
@@ -108,27 +121,29 @@ export class CredentialsRepo {
   }
 
   async ciphertextOf(name: string): Promise<StoredCredential | undefined> {
-    const row = await selectOne<{
-      username: string | null;
-      ciphertext: Buffer;
-      scopeCidrs: string[];
-      scopeSites: string[];
-    }>(
-      this.ex,
-      `SELECT username, ciphertext, scope_cidrs::text[] AS "scopeCidrs", scope_sites AS "scopeSites"
-       FROM credentials WHERE name = $1`,
-      [name],
+    const row = await guarded(
+      this.model.findOne({
+        attributes: ['username', 'ciphertext', 'scopeCidrs', 'scopeSites'],
+        where: { name },
+        transaction: this.ex.transaction ?? null,
+      }),
     );
-    return row && { username: row.username, ciphertext: row.ciphertext, scope: scopeOf(row) };
+    return row
+      ? { username: row.username, ciphertext: row.ciphertext, scope: scopeOf(row) }
+      : undefined;
   }
 
   async delete(name: string): Promise<CredentialInfo> {
-    const row = await selectOne<CredentialRow>(
-      this.ex,
-      `DELETE FROM credentials WHERE name = $1 RETURNING ${COLUMNS}`,
-      [name],
-    );
-    if (!row) throw new NotFoundError('credential', name);
-    return toInfo(row);
+    const transaction = this.ex.transaction ?? null;
+    return guarded(async () => {
+      const row = await this.model.findOne({
+        attributes: ['id', ...INFO_ATTRIBUTES],
+        where: { name },
+        transaction,
+      });
+      if (!row) throw new NotFoundError('credential', name);
+      await row.destroy({ transaction });
+      return toInfo(row);
+    });
   }
 }

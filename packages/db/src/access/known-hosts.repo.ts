@@ -1,6 +1,7 @@
 import { HostKeyRef, type KnownHost } from '@netauto/schema';
 import { InvalidStateError, NotFoundError } from '../errors.js';
-import { iso, isoOrNull, parseInput, select, selectOne, type Executor } from '../sql.js';
+import { DeviceHostKey, KnownHost as KnownHostModel } from '../models/index.js';
+import { guarded, iso, isoOrNull, parseInput, select, selectOne, type Executor } from '../sql.js';
 
 interface KnownHostRow {
   id: number;
@@ -43,24 +44,44 @@ export interface PinnedKey {
   fingerprint: string;
 }
 
+/**
+ * Host keys and the keys devices are pinned to. Lists and single rows go through the
+ * models; what runs on every connection (look-up, first use) and what changes a host's
+ * key and its devices' pins together stays SQL, one statement each.
+ */
 export class KnownHostsRepo {
   constructor(private readonly ex: Executor) {}
 
+  private get hosts() {
+    return this.ex.sequelize.getRepository(KnownHostModel);
+  }
+
+  private get pins() {
+    return this.ex.sequelize.getRepository(DeviceHostKey);
+  }
+
+  private get transaction() {
+    return this.ex.transaction ?? null;
+  }
+
   async list(): Promise<KnownHost[]> {
-    const rows = await select<KnownHostRow>(
-      this.ex,
-      `SELECT ${COLUMNS} FROM known_hosts ORDER BY host, port`,
+    const rows = await guarded(
+      this.hosts.findAll({
+        order: [
+          ['host', 'ASC'],
+          ['port', 'ASC'],
+        ],
+        transaction: this.transaction,
+      }),
     );
     return rows.map(toKnownHost);
   }
 
   async find(host: string, port: number): Promise<KnownHost | undefined> {
-    const row = await selectOne<KnownHostRow>(
-      this.ex,
-      `SELECT ${COLUMNS} FROM known_hosts WHERE host = $1 AND port = $2`,
-      [host, port],
+    const row = await guarded(
+      this.hosts.findOne({ where: { host, port }, transaction: this.transaction }),
     );
-    return row && toKnownHost(row);
+    return row ? toKnownHost(row) : undefined;
   }
 
   /**
@@ -255,6 +276,7 @@ export class KnownHostsRepo {
 
   /** Pins a key to a device that has none yet (its first key, once trusted). */
   async pin(deviceId: number, key: PinnedKey): Promise<void> {
+    // SQL: pins only a device that exists, and leaves an existing pin alone, in one statement.
     await select(
       this.ex,
       `INSERT INTO device_host_keys (device_id, key_type, fingerprint)
@@ -266,20 +288,23 @@ export class KnownHostsRepo {
 
   /** The key pinned for a device, if any. */
   async pinned(deviceId: number): Promise<PinnedKey | undefined> {
-    return selectOne<PinnedKey>(
-      this.ex,
-      `SELECT key_type AS "keyType", fingerprint FROM device_host_keys WHERE device_id = $1`,
-      [deviceId],
+    const row = await guarded(
+      this.pins.findByPk(deviceId, {
+        attributes: ['keyType', 'fingerprint'],
+        transaction: this.transaction,
+      }),
     );
+    return row ? { keyType: row.keyType, fingerprint: row.fingerprint } : undefined;
   }
 
   /** Unpins these devices (their next connection trusts on first use, unless strict). */
   async unpin(deviceIds: readonly number[]): Promise<number> {
-    const rows = await select<{ deviceId: number }>(
-      this.ex,
-      `DELETE FROM device_host_keys WHERE device_id = ANY($1::int[]) RETURNING device_id AS "deviceId"`,
-      [deviceIds],
+    if (deviceIds.length === 0) return 0;
+    return guarded(
+      this.pins.destroy({
+        where: { deviceId: [...deviceIds] },
+        transaction: this.transaction,
+      }),
     );
-    return rows.length;
   }
 }

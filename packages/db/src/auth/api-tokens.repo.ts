@@ -1,8 +1,10 @@
 import { Id, line, type ApiToken, type User, type UserRole } from '@netauto/schema';
+import { fn } from 'sequelize';
 import { z } from 'zod';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
-import { iso, isoOrNull, parseInput, select, selectOne, type Executor } from '../sql.js';
-import { Instant, TokenHash, msInterval, withoutHashInConflict, countRows } from './common.js';
+import { ApiToken as ApiTokenModel, User as UserModel } from '../models/index.js';
+import { guarded, iso, isoOrNull, parseInput, select, selectOne, type Executor } from '../sql.js';
+import { Instant, TokenHash, msInterval, withoutHashInConflict } from './common.js';
 import { TOUCH_INTERVAL_MS } from './sessions.repo.js';
 import { USER_COLUMNS, toUser, type UserRow } from './users.repo.js';
 
@@ -17,6 +19,22 @@ type ApiTokenRow = Omit<ApiToken, Stamp> & {
   revokedAt: Date | null;
   createdAt: Date;
 };
+
+/** A token read through its model, with its user's e-mail. */
+function fromModel(m: ApiTokenModel): ApiToken {
+  return toApiToken({
+    id: m.id,
+    userId: m.userId,
+    userEmail: m.user?.email ?? '',
+    name: m.name,
+    prefix: m.prefix,
+    readOnly: m.readOnly,
+    expiresAt: m.expiresAt,
+    lastUsedAt: m.lastUsedAt,
+    revokedAt: m.revokedAt,
+    createdAt: m.createdAt,
+  });
+}
 
 function toApiToken(row: ApiTokenRow): ApiToken {
   return {
@@ -59,9 +77,22 @@ export interface ValidApiToken {
 export class ApiTokensRepo {
   constructor(private readonly ex: Executor) {}
 
+  private get model() {
+    return this.ex.sequelize.getRepository(ApiTokenModel);
+  }
+
+  /** Reads tokens with their user's e-mail, and nothing else of the user. */
+  private get withUser() {
+    return {
+      include: [{ model: this.ex.sequelize.getRepository(UserModel), attributes: ['email'] }],
+      transaction: this.ex.transaction ?? null,
+    };
+  }
+
   /** Stores a token by its hash. A missing user is a NotFoundError; a past expiry is refused. */
   async create(input: ApiTokenCreateRecord): Promise<ApiToken> {
     const t = parseInput(ApiTokenCreateRecord, input);
+    // SQL: one statement checks the expiry by the database's clock and joins the e-mail.
     const expiresAt = t.expiresAt == null ? null : iso(t.expiresAt);
     const row = await withoutHashInConflict(
       selectOne<ApiTokenRow>(
@@ -89,6 +120,7 @@ export class ApiTokensRepo {
    * (by the database's clock), and its user not disabled.
    */
   async findValid(tokenHash: string): Promise<ValidApiToken | undefined> {
+    // SQL: read on every request, one prepared statement on the database's clock.
     const row = await selectOne<UserRow & { tokenId: number; tokenReadOnly: boolean }>(
       this.ex,
       `SELECT t.id AS "tokenId", t.read_only AS "tokenReadOnly", ${USER_COLUMNS}
@@ -127,6 +159,7 @@ export class ApiTokensRepo {
    * Returns whether it wrote.
    */
   async touch(tokenId: number): Promise<boolean> {
+    // SQL: a conditional write on the database's clock, prepared (every request).
     const rows = await select<{ id: number }>(
       this.ex,
       `UPDATE api_tokens SET last_used_at = now()
@@ -141,51 +174,46 @@ export class ApiTokensRepo {
   /** Every token (of one user, when given), revoked and expired ones too; newest first. */
   async list(filter: ApiTokenFilter = {}): Promise<ApiToken[]> {
     const f = parseInput(ApiTokenFilter, filter);
-    const rows = await select<ApiTokenRow>(
-      this.ex,
-      `SELECT ${TOKEN_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
-       ${f.userId === undefined ? '' : 'WHERE t.user_id = $1'}
-       ORDER BY t.created_at DESC, t.id DESC`,
-      f.userId === undefined ? [] : [f.userId],
+    const rows = await guarded(
+      this.model.findAll({
+        ...this.withUser,
+        where: f.userId === undefined ? {} : { userId: f.userId },
+        order: [
+          ['createdAt', 'DESC'],
+          ['id', 'DESC'],
+        ],
+      }),
     );
-    return rows.map(toApiToken);
+    return rows.map(fromModel);
   }
 
   async get(id: number): Promise<ApiToken> {
-    const row = await selectOne<ApiTokenRow>(
-      this.ex,
-      `SELECT ${TOKEN_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id
-       WHERE t.id = $1`,
-      [id],
-    );
+    const row = await guarded(this.model.findByPk(id, this.withUser));
     if (!row) throw new NotFoundError('api token', id);
-    return toApiToken(row);
+    return fromModel(row);
   }
 
   /** Stops a token from working, for good. Revoking it again is an InvalidStateError. */
   async revoke(id: number): Promise<ApiToken> {
-    const row = await selectOne<ApiTokenRow>(
-      this.ex,
-      `WITH t AS (
-         UPDATE api_tokens SET revoked_at = now(), updated_at = now()
-         WHERE id = $1 AND revoked_at IS NULL
-         RETURNING *
-       )
-       SELECT ${TOKEN_COLUMNS} FROM t JOIN users u ON u.id = t.user_id`,
-      [id],
+    const [count] = await guarded(
+      this.model.update(
+        { revokedAt: fn('now') },
+        { where: { id, revokedAt: null }, transaction: this.ex.transaction ?? null },
+      ),
     );
-    if (row) return toApiToken(row);
-    await this.get(id);
-    throw new InvalidStateError('token already revoked');
+    const token = await this.get(id);
+    if (count === 0) throw new InvalidStateError('token already revoked');
+    return token;
   }
 
   /** Revokes every live token of a user (a password reset after a takeover). Returns how many. */
   async revokeAllForUser(userId: number): Promise<number> {
-    return countRows(
-      this.ex,
-      `UPDATE api_tokens SET revoked_at = now(), updated_at = now()
-       WHERE user_id = $1 AND revoked_at IS NULL`,
-      [userId],
+    const [count] = await guarded(
+      this.model.update(
+        { revokedAt: fn('now') },
+        { where: { userId, revokedAt: null }, transaction: this.ex.transaction ?? null },
+      ),
     );
+    return count;
   }
 }

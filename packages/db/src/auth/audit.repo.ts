@@ -8,20 +8,10 @@ import {
   type Page,
   type UserRole,
 } from '@netauto/schema';
+import { cast, col, fn, Op, where, type WhereOptions } from 'sequelize';
 import { z } from 'zod';
-import {
-  decodeCursor,
-  encodeCursor,
-  iso,
-  parseInput,
-  select,
-  selectOne,
-  type Executor,
-} from '../sql.js';
-
-export const AUDIT_COLUMNS = `a.id, a.actor_id AS "actorId", a.actor_email AS "actorEmail",
-  a.action, a.target_type AS "targetType", a.target_id AS "targetId", a.summary,
-  a.created_at AS "createdAt"`;
+import { AuditEvent as AuditEventModel } from '../models/index.js';
+import { decodeCursor, encodeCursor, guarded, iso, parseInput, type Executor } from '../sql.js';
 
 type AuditRow = Omit<AuditEvent, 'createdAt'> & { createdAt: Date };
 
@@ -145,17 +135,20 @@ export function auditActionsFor(role: UserRole): { anyone: AuditAction[]; own: A
 export class AuditRepo {
   constructor(private readonly ex: Executor) {}
 
+  private get model() {
+    return this.ex.sequelize.getRepository(AuditEventModel);
+  }
+
   /** Appends an event. Secret-looking summary fields are redacted; a huge summary is cut. */
   async record(input: AuditRecord): Promise<AuditEvent> {
-    const e = auditValues(input);
-    const row = await selectOne<AuditRow>(
-      this.ex,
-      `INSERT INTO audit_events AS a (actor_id, actor_email, action, target_type, target_id, summary)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING ${AUDIT_COLUMNS}`,
-      [e.actorId, e.actorEmail, e.action, e.targetType, e.targetId, e.summary],
-      { prepare: true },
+    const { summary, ...e } = auditValues(input);
+    const row = await guarded(
+      this.model.create(
+        { ...e, summary: JSON.parse(summary) as Record<string, unknown> },
+        { transaction: this.ex.transaction ?? null },
+      ),
     );
-    return toAuditEvent(row as AuditRow);
+    return toAuditEvent(row);
   }
 
   /**
@@ -165,46 +158,53 @@ export class AuditRepo {
    */
   async list(input: AuditListInput = {}, reader?: AuditReader): Promise<Page<AuditEvent>> {
     const q = parseInput(AuditListInput, input);
-    const where: string[] = [];
-    const bind: unknown[] = [];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      bind.push(value);
-      where.push(sql(`$${bind.length}`));
-    };
+    // Times are compared as the database has them (microseconds), not as a JS Date.
+    const instant = (value: string) => cast(value, 'timestamptz');
+    const conditions: WhereOptions<AuditEventModel>[] = [];
     if (reader && reader.role !== 'admin') {
       const { anyone, own } = auditActionsFor(reader.role);
-      bind.push(anyone, own, reader.userId);
-      const n = bind.length;
-      where.push(
-        `(a.action = ANY($${n - 2}::text[]) OR (a.action = ANY($${n - 1}::text[]) AND a.actor_id = $${n}))`,
-      );
+      conditions.push({
+        [Op.or]: [{ action: anyone }, { action: own, actorId: reader.userId }],
+      });
     }
-    if (q.actorId !== undefined) add((p) => `a.actor_id = ${p}`, q.actorId);
-    if (q.action !== undefined) add((p) => `a.action = ${p}`, q.action);
-    if (q.targetType !== undefined) add((p) => `a.target_type = ${p}`, q.targetType);
-    if (q.targetId !== undefined) add((p) => `a.target_id = ${p}`, q.targetId);
-    if (q.from !== undefined) add((p) => `a.created_at >= ${p}::timestamptz`, q.from);
-    if (q.to !== undefined) add((p) => `a.created_at < ${p}::timestamptz`, q.to);
+    if (q.actorId !== undefined) conditions.push({ actorId: q.actorId });
+    if (q.action !== undefined) conditions.push({ action: q.action });
+    if (q.targetType !== undefined) conditions.push({ targetType: q.targetType });
+    if (q.targetId !== undefined) conditions.push({ targetId: q.targetId });
+    if (q.from !== undefined) conditions.push(where(col('created_at'), Op.gte, instant(q.from)));
+    if (q.to !== undefined) conditions.push(where(col('created_at'), Op.lt, instant(q.to)));
     if (q.cursor) {
       const [createdAt, id] = decodeCursor(q.cursor, isAuditCursor);
-      bind.push(createdAt, id);
-      const n = bind.length;
-      where.push(`(a.created_at, a.id) < ($${n - 1}::timestamptz, $${n})`);
+      conditions.push({
+        [Op.or]: [
+          where(col('created_at'), Op.lt, instant(createdAt)),
+          {
+            [Op.and]: [
+              where(col('created_at'), Op.eq, instant(createdAt)),
+              { id: { [Op.lt]: id } },
+            ],
+          },
+        ],
+      });
     }
-    bind.push(q.limit + 1);
-    const rows = await select<AuditRow & { sortKey: string }>(
-      this.ex,
-      `SELECT ${AUDIT_COLUMNS}, a.created_at::text AS "sortKey" FROM audit_events a
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY a.created_at DESC, a.id DESC LIMIT $${bind.length}`,
-      bind,
+    const rows = await guarded(
+      this.model.findAll({
+        attributes: { include: [[fn('text', col('created_at')), 'sortKey']] },
+        where: { [Op.and]: conditions },
+        order: [
+          ['createdAt', 'DESC'],
+          ['id', 'DESC'],
+        ],
+        limit: q.limit + 1,
+        transaction: this.ex.transaction ?? null,
+      }),
     );
     const more = rows.length > q.limit;
     const pageRows = more ? rows.slice(0, q.limit) : rows;
     const last = pageRows.at(-1);
     return {
       items: pageRows.map(toAuditEvent),
-      nextCursor: more && last ? encodeCursor([last.sortKey, last.id]) : null,
+      nextCursor: more && last ? encodeCursor([last.get('sortKey'), last.id]) : null,
     };
   }
 }

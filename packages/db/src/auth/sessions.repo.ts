@@ -1,7 +1,9 @@
 import { Id, type User, type UserRole } from '@netauto/schema';
+import { Op } from 'sequelize';
 import { z } from 'zod';
 import { NotFoundError } from '../errors.js';
-import { iso, parseInput, select, selectOne, type Executor } from '../sql.js';
+import { Session as SessionModel } from '../models/index.js';
+import { guarded, iso, parseInput, select, selectOne, type Executor } from '../sql.js';
 import {
   DurationMs,
   Instant,
@@ -35,10 +37,6 @@ export interface ValidSession {
   expiresAt: string;
   user: User;
 }
-
-const SESSION_COLUMNS = `s.id, s.user_id AS "userId", s.expires_at AS "expiresAt",
-  s.last_used_at AS "lastUsedAt", s.user_agent AS "userAgent", s.client_ip AS "clientIp",
-  s.created_at AS "createdAt"`;
 
 interface SessionRow {
   id: number;
@@ -82,18 +80,32 @@ export type SessionCreateRecord = z.input<typeof SessionCreateRecord>;
 export class SessionsRepo {
   constructor(private readonly ex: Executor) {}
 
+  private get model() {
+    return this.ex.sequelize.getRepository(SessionModel);
+  }
+
+  private get transaction() {
+    return this.ex.transaction ?? null;
+  }
+
   /** Stores a session by the hash of its token. A missing user is a NotFoundError. */
   async create(input: SessionCreateRecord): Promise<Session> {
     const s = parseInput(SessionCreateRecord, input);
     const row = await withoutHashInConflict(
-      selectOne<SessionRow>(
-        this.ex,
-        `INSERT INTO sessions AS s (user_id, token_hash, expires_at, user_agent, client_ip)
-         VALUES ($1, $2, $3::timestamptz, $4, $5) RETURNING ${SESSION_COLUMNS}`,
-        [s.userId, s.tokenHash, iso(s.expiresAt), s.userAgent, s.clientIp],
+      guarded(
+        this.model.create(
+          {
+            userId: s.userId,
+            tokenHash: s.tokenHash,
+            expiresAt: new Date(s.expiresAt),
+            userAgent: s.userAgent,
+            clientIp: s.clientIp,
+          },
+          { transaction: this.transaction },
+        ),
       ),
     );
-    return toSession(row as SessionRow);
+    return toSession(row);
   }
 
   /**
@@ -102,6 +114,7 @@ export class SessionsRepo {
    * database's.
    */
   async findValid(tokenHash: string, opts: { idleMs: number }): Promise<ValidSession | undefined> {
+    // SQL: read on every request, one prepared statement on the database's clock.
     const idleMs = parseInput(DurationMs, opts.idleMs, 'idleMs');
     const row = await selectOne<UserRow & { sessionId: number; sessionExpiresAt: Date }>(
       this.ex,
@@ -139,6 +152,7 @@ export class SessionsRepo {
    * Returns whether it wrote.
    */
   async touch(sessionId: number): Promise<boolean> {
+    // SQL: a conditional write on the database's clock, prepared (every request).
     const rows = await select<{ id: number }>(
       this.ex,
       `UPDATE sessions SET last_used_at = now()
@@ -151,52 +165,52 @@ export class SessionsRepo {
   }
 
   async get(id: number): Promise<Session> {
-    const row = await selectOne<SessionRow>(
-      this.ex,
-      `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = $1`,
-      [id],
-    );
+    const row = await guarded(this.model.findByPk(id, { transaction: this.transaction }));
     if (!row) throw new NotFoundError('session', id);
     return toSession(row);
   }
 
   /** A user's sessions, newest first (expired ones too, until purged). */
   async listForUser(userId: number): Promise<Session[]> {
-    const rows = await select<SessionRow>(
-      this.ex,
-      `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.user_id = $1
-       ORDER BY s.created_at DESC, s.id DESC`,
-      [userId],
+    const rows = await guarded(
+      this.model.findAll({
+        where: { userId },
+        order: [
+          ['createdAt', 'DESC'],
+          ['id', 'DESC'],
+        ],
+        transaction: this.transaction,
+      }),
     );
     return rows.map(toSession);
   }
 
   /** Ends a session. Returns whether there was one. */
   async delete(sessionId: number): Promise<boolean> {
-    const rows = await select<{ id: number }>(
-      this.ex,
-      'DELETE FROM sessions WHERE id = $1 RETURNING id',
-      [sessionId],
+    const count = await guarded(
+      this.model.destroy({ where: { id: sessionId }, transaction: this.transaction }),
     );
-    return rows.length > 0;
+    return count > 0;
   }
 
   /** Ends the session with this token hash. Returns whether there was one. */
   async deleteByTokenHash(tokenHash: string): Promise<boolean> {
-    const rows = await select<{ id: number }>(
-      this.ex,
-      'DELETE FROM sessions WHERE token_hash = $1 RETURNING id',
-      [tokenHash],
+    const count = await guarded(
+      this.model.destroy({ where: { tokenHash }, transaction: this.transaction }),
     );
-    return rows.length > 0;
+    return count > 0;
   }
 
   /** Ends every session of a user, but perhaps the one in use. Returns how many ended. */
   async deleteForUser(userId: number, opts: { exceptSessionId?: number } = {}): Promise<number> {
-    return countRows(
-      this.ex,
-      `DELETE FROM sessions WHERE user_id = $1 AND id IS DISTINCT FROM $2::int`,
-      [userId, opts.exceptSessionId ?? null],
+    return guarded(
+      this.model.destroy({
+        where: {
+          userId,
+          ...(opts.exceptSessionId !== undefined && { id: { [Op.ne]: opts.exceptSessionId } }),
+        },
+        transaction: this.transaction,
+      }),
     );
   }
 

@@ -1,15 +1,9 @@
 import { Email, UserRole, type User } from '@netauto/schema';
+import { col, fn, Op, where } from 'sequelize';
 import { z } from 'zod';
 import { InvalidStateError, NotFoundError } from '../errors.js';
-import {
-  containsPattern,
-  inTransaction,
-  iso,
-  parseInput,
-  select,
-  selectOne,
-  type Executor,
-} from '../sql.js';
+import { User as UserModel } from '../models/index.js';
+import { containsPattern, guarded, inTransaction, iso, parseInput, type Executor } from '../sql.js';
 
 export const USER_COLUMNS = `u.id, u.email, u.role, u.disabled,
   u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
@@ -18,6 +12,9 @@ export interface UserRow extends Omit<User, 'createdAt' | 'updatedAt'> {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** The columns a user is read with: never its password hash. */
+const USER_ATTRIBUTES = ['id', 'email', 'role', 'disabled', 'createdAt', 'updatedAt'];
 
 export function toUser(row: UserRow): User {
   return {
@@ -66,23 +63,29 @@ export type UserFilter = z.input<typeof UserFilter>;
 export class UsersRepo {
   constructor(private readonly ex: Executor) {}
 
+  private get model() {
+    return this.ex.sequelize.getRepository(UserModel);
+  }
+
+  private get transaction() {
+    return this.ex.transaction ?? null;
+  }
+
   /** A new user; the e-mail is unique without regard to case. */
   async create(input: UserCreateRecord): Promise<User> {
     const u = parseInput(UserCreateRecord, input);
-    const row = await selectOne<UserRow>(
-      this.ex,
-      `INSERT INTO users AS u (email, password_hash, role) VALUES ($1, $2, $3)
-       RETURNING ${USER_COLUMNS}`,
-      [u.email, u.passwordHash, u.role],
+    const row = await guarded(
+      this.model.create(
+        { email: u.email, passwordHash: u.passwordHash, role: u.role },
+        { transaction: this.transaction },
+      ),
     );
-    return toUser(row as UserRow);
+    return toUser(row);
   }
 
   async get(id: number): Promise<User> {
-    const row = await selectOne<UserRow>(
-      this.ex,
-      `SELECT ${USER_COLUMNS} FROM users u WHERE u.id = $1`,
-      [id],
+    const row = await guarded(
+      this.model.findByPk(id, { attributes: USER_ATTRIBUTES, transaction: this.transaction }),
     );
     if (!row) throw new NotFoundError('user', id);
     return toUser(row);
@@ -95,33 +98,32 @@ export class UsersRepo {
   async findByEmail(email: string): Promise<UserWithSecret | undefined> {
     const wanted = email.trim();
     if (wanted === '' || wanted.length > 254) return undefined;
-    const row = await selectOne<UserRow & { passwordHash: string }>(
-      this.ex,
-      `SELECT ${USER_COLUMNS}, u.password_hash AS "passwordHash"
-       FROM users u WHERE lower(u.email) = lower($1)`,
-      [wanted],
+    const row = await guarded(
+      this.model.findOne({
+        where: where(fn('lower', col('email')), fn('lower', wanted)),
+        transaction: this.transaction,
+      }),
     );
-    return row && { ...toUser(row), passwordHash: row.passwordHash };
+    return row ? { ...toUser(row), passwordHash: row.passwordHash } : undefined;
   }
 
   /** Every user matching the filters, ordered by e-mail. */
   async list(filter: UserFilter = {}): Promise<User[]> {
     const f = parseInput(UserFilter, filter);
-    const where: string[] = [];
-    const bind: unknown[] = [];
-    const add = (sql: (p: string) => string, value: unknown) => {
-      bind.push(value);
-      where.push(sql(`$${bind.length}`));
-    };
-    if (f.q) add((p) => `u.email ILIKE ${p}`, containsPattern(f.q));
-    if (f.role !== undefined) add((p) => `u.role = ${p}`, f.role);
-    if (f.disabled !== undefined) add((p) => `u.disabled = ${p}`, f.disabled);
-    const rows = await select<UserRow>(
-      this.ex,
-      `SELECT ${USER_COLUMNS} FROM users u
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY lower(u.email), u.id`,
-      bind,
+    const rows = await guarded(
+      this.model.findAll({
+        attributes: USER_ATTRIBUTES,
+        where: {
+          ...(f.q && { email: { [Op.iLike]: containsPattern(f.q) } }),
+          ...(f.role !== undefined && { role: f.role }),
+          ...(f.disabled !== undefined && { disabled: f.disabled }),
+        },
+        order: [
+          [fn('lower', col('email')), 'ASC'],
+          ['id', 'ASC'],
+        ],
+        transaction: this.transaction,
+      }),
     );
     return rows.map(toUser);
   }
@@ -132,66 +134,69 @@ export class UsersRepo {
    */
   async update(id: number, patch: UserPatchRecord): Promise<User> {
     const p = parseInput(UserPatchRecord, patch, 'patch');
-    const sets: string[] = [];
-    const bind: unknown[] = [id];
-    const set = (column: string, value: unknown) => {
-      bind.push(value);
-      sets.push(`${column} = $${bind.length}`);
+    const changes = {
+      ...(p.email !== undefined && { email: p.email }),
+      ...(p.role !== undefined && { role: p.role }),
+      ...(p.disabled !== undefined && { disabled: p.disabled }),
     };
-    if (p.email !== undefined) set('email', p.email);
-    if (p.role !== undefined) set('role', p.role);
-    if (p.disabled !== undefined) set('disabled', p.disabled);
-    if (sets.length === 0) return this.get(id);
-    sets.push('updated_at = now()');
-    const statement = `UPDATE users AS u SET ${sets.join(', ')} WHERE u.id = $1
-      RETURNING ${USER_COLUMNS}`;
-
+    if (Object.keys(changes).length === 0) return this.get(id);
     const mayRemoveAdmin = (p.role !== undefined && p.role !== 'admin') || p.disabled === true;
-    if (!mayRemoveAdmin) {
-      const row = await selectOne<UserRow>(this.ex, statement, bind);
-      if (!row) throw new NotFoundError('user', id);
-      return toUser(row);
-    }
+    if (!mayRemoveAdmin) return new UsersRepo(this.ex).apply(id, changes);
     return inTransaction(this.ex, async (tx) => {
+      const repo = new UsersRepo(tx);
       // Lock the active admins so that two concurrent demotions cannot both pass.
-      const admins = await select<{ id: number }>(
-        tx,
-        `SELECT id FROM users WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE`,
+      const admins = await guarded(
+        repo.model.findAll({
+          attributes: ['id'],
+          where: { role: 'admin', disabled: false },
+          order: [['id', 'ASC']],
+          lock: true,
+          transaction: repo.transaction,
+        }),
       );
-      const current = await this.getIn(tx, id);
+      const current = await repo.get(id);
       const isActiveAdmin = admins.some((a) => a.id === id);
       if (isActiveAdmin && admins.length === 1) {
         throw new InvalidStateError(
           `${current.email} is the last active admin and cannot be demoted or disabled`,
         );
       }
-      const row = await selectOne<UserRow>(tx, statement, bind);
-      if (!row) throw new NotFoundError('user', id);
-      return toUser(row);
+      return repo.apply(id, changes);
     });
   }
 
   /** Stores a new password hash. */
   async setPasswordHash(id: number, passwordHash: string): Promise<void> {
     const hash = parseInput(PasswordHash, passwordHash, 'passwordHash');
-    const row = await selectOne<{ id: number }>(
-      this.ex,
-      `UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1 RETURNING id`,
-      [id, hash],
+    const [count] = await guarded(
+      this.model.update({ passwordHash: hash }, { where: { id }, transaction: this.transaction }),
     );
-    if (!row) throw new NotFoundError('user', id);
+    if (count === 0) throw new NotFoundError('user', id);
   }
 
   /** How many users are admins and not disabled. */
   async countActiveAdmins(): Promise<number> {
-    const row = await selectOne<{ n: number }>(
-      this.ex,
-      `SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND NOT disabled`,
+    return guarded(
+      this.model.count({
+        where: { role: 'admin', disabled: false },
+        transaction: this.transaction,
+      }),
     );
-    return row?.n ?? 0;
   }
 
-  private getIn(ex: Executor, id: number): Promise<User> {
-    return new UsersRepo(ex).get(id);
+  private async apply(
+    id: number,
+    changes: Partial<Pick<UserModel, 'email' | 'role' | 'disabled'>>,
+  ): Promise<User> {
+    const [count, rows] = await guarded(
+      this.model.update(changes, {
+        where: { id },
+        returning: true,
+        transaction: this.transaction,
+      }),
+    );
+    const row = rows[0];
+    if (count === 0 || !row) throw new NotFoundError('user', id);
+    return toUser(row);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../test/db.js';
+import { useOutputFixture } from '../../test/output.js';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
 import { packOutput } from './chunks.repo.js';
 
@@ -26,14 +26,7 @@ describe('packOutput', () => {
 });
 
 describe('chunks repository', async () => {
-  const { repos, make } = await useTestDatabase();
-  const { chunks, runs } = repos;
-
-  async function runningRun() {
-    const run = await make.run();
-    await runs.markRunning(run.id);
-    return run;
-  }
+  const { make, chunks, runs, runningRun } = await useOutputFixture();
 
   it('appends in order with dense seq from 0 and keeps bytes in step', async () => {
     const run = await runningRun();

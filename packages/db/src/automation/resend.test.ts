@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { useTestDatabase } from '../../test/db.js';
+import { useOutputFixture } from '../../test/output.js';
 import { InvalidStateError } from '../errors.js';
 import { isDatabaseUnavailable } from '../unavailable.js';
 
 // A worker whose connection was lost under a statement cannot know whether it was
 // committed: it sends it again, saying where its output starts, and nothing is repeated.
 describe('storing output and ending a run again after a lost connection', async () => {
-  const { repos, make } = await useTestDatabase();
-  const { chunks, runs } = repos;
-
-  async function runningRun() {
-    const run = await make.run();
-    await runs.markRunning(run.id);
-    return run;
-  }
+  const { chunks, runs, runningRun } = await useOutputFixture();
 
   it('stores output sent twice once, with dense seqs', async () => {
     const run = await runningRun();

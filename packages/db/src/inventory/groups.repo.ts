@@ -10,7 +10,16 @@ import {
   type Membership,
 } from '@netauto/schema';
 import { NotFoundError } from '../errors.js';
-import { containsPattern, iso, parseInput, select, selectOne, type Executor } from '../sql.js';
+import { DeviceGroup, DeviceGroupMembership } from '../models/index.js';
+import {
+  containsPattern,
+  guarded,
+  iso,
+  parseInput,
+  select,
+  selectOne,
+  type Executor,
+} from '../sql.js';
 import { DEVICE_COLUMNS, toDevice, type DeviceRow } from './devices.repo.js';
 
 const GROUP_COLUMNS = `g.id, g.name, g.description, g.site, g.tags, g.metadata,
@@ -54,13 +63,39 @@ function toMembership(row: MembershipRow): Membership {
   };
 }
 
+function fromMembershipModel(m: DeviceGroupMembership): Membership {
+  return toMembership({
+    deviceId: m.deviceId,
+    groupId: m.groupId,
+    role: m.role,
+    mCreatedAt: m.createdAt,
+    mUpdatedAt: m.updatedAt,
+  });
+}
+
 const MEMBERSHIP_COLUMNS = `m.device_id AS "deviceId", m.group_id AS "groupId", m.role,
   m.created_at AS "mCreatedAt", m.updated_at AS "mUpdatedAt"`;
 
 const MEMBER_COUNT = `(SELECT count(*)::int FROM device_group_memberships c WHERE c.group_id = g.id) AS "memberCount"`;
 
+/**
+ * Groups and memberships. Writes go through the models; reads stay SQL, each one
+ * statement with the member count (or the member devices) in it.
+ */
 export class GroupsRepo {
   constructor(private readonly ex: Executor) {}
+
+  private get groups() {
+    return this.ex.sequelize.getRepository(DeviceGroup);
+  }
+
+  private get memberships() {
+    return this.ex.sequelize.getRepository(DeviceGroupMembership);
+  }
+
+  private get transaction() {
+    return this.ex.transaction ?? null;
+  }
 
   async list(options: { q?: string } = {}): Promise<Group[]> {
     const bind: unknown[] = [];
@@ -104,48 +139,43 @@ export class GroupsRepo {
 
   async create(input: GroupCreate): Promise<Group> {
     const g = parseInput(GroupCreate, input);
-    const row = await selectOne<GroupRow>(
-      this.ex,
-      `INSERT INTO device_groups AS g (name, description, site, tags, metadata)
-       VALUES ($1, $2, $3, $4::jsonb, $5::jsonb) RETURNING ${GROUP_COLUMNS}`,
-      [
-        g.name,
-        g.description ?? null,
-        g.site ?? null,
-        JSON.stringify(g.tags),
-        JSON.stringify(g.metadata),
-      ],
+    const row = await guarded(
+      this.groups.create(
+        {
+          name: g.name,
+          description: g.description ?? null,
+          site: g.site ?? null,
+          tags: g.tags,
+          metadata: g.metadata,
+        },
+        { transaction: this.transaction },
+      ),
     );
-    return toGroup(row as GroupRow);
+    return toGroup(row);
   }
 
   async update(id: number, patch: GroupPatch): Promise<Group> {
     const p = parseInput(GroupPatch, patch, 'patch');
-    const sets: string[] = [];
-    const bind: unknown[] = [id];
-    const set = (column: string, value: unknown, cast = '') => {
-      bind.push(value);
-      sets.push(`${column} = $${bind.length}${cast}`);
-    };
-    if (p.name !== undefined) set('name', p.name);
-    if (p.description !== undefined) set('description', p.description);
-    if (p.site !== undefined) set('site', p.site);
-    if (p.tags !== undefined) set('tags', JSON.stringify(p.tags), '::jsonb');
-    if (p.metadata !== undefined) set('metadata', JSON.stringify(p.metadata), '::jsonb');
-    sets.push('updated_at = now()');
-    const row = await selectOne<{ id: number }>(
-      this.ex,
-      `UPDATE device_groups SET ${sets.join(', ')} WHERE id = $1 RETURNING id`,
-      bind,
+    const [count] = await guarded(
+      this.groups.update(
+        {
+          ...(p.name !== undefined && { name: p.name }),
+          ...(p.description !== undefined && { description: p.description }),
+          ...(p.site !== undefined && { site: p.site }),
+          ...(p.tags !== undefined && { tags: p.tags }),
+          ...(p.metadata !== undefined && { metadata: p.metadata }),
+        },
+        { where: { id }, transaction: this.transaction },
+      ),
     );
-    if (!row) throw new NotFoundError('group', id);
+    if (count === 0) throw new NotFoundError('group', id);
     return this.get(id);
   }
 
   /** Deletes a group; its memberships go with it, its devices stay. */
   async delete(id: number): Promise<Group> {
     const group = await this.get(id);
-    await select(this.ex, 'DELETE FROM device_groups WHERE id = $1 RETURNING id', [id]);
+    await guarded(this.groups.destroy({ where: { id }, transaction: this.transaction }));
     return group;
   }
 
@@ -179,13 +209,13 @@ export class GroupsRepo {
   /** Adds a device to a group; a second add of the same pair is a conflict. */
   async addMember(input: MembershipAdd): Promise<Membership> {
     const m = parseInput(MembershipAdd, input);
-    const row = await selectOne<MembershipRow>(
-      this.ex,
-      `INSERT INTO device_group_memberships AS m (group_id, device_id, role) VALUES ($1, $2, $3)
-       RETURNING ${MEMBERSHIP_COLUMNS}`,
-      [m.groupId, m.deviceId, m.role],
+    const row = await guarded(
+      this.memberships.create(
+        { groupId: m.groupId, deviceId: m.deviceId, role: m.role },
+        { transaction: this.transaction },
+      ),
     );
-    return toMembership(row as MembershipRow);
+    return fromMembershipModel(row);
   }
 
   async setMemberRole(
@@ -194,24 +224,28 @@ export class GroupsRepo {
     role: MembershipRole,
   ): Promise<Membership> {
     const r = parseInput(MembershipRole, role, 'role');
-    const row = await selectOne<MembershipRow>(
-      this.ex,
-      `UPDATE device_group_memberships AS m SET role = $3, updated_at = now()
-       WHERE m.group_id = $1 AND m.device_id = $2 RETURNING ${MEMBERSHIP_COLUMNS}`,
-      [groupId, deviceId, r],
+    const [, rows] = await guarded(
+      this.memberships.update(
+        { role: r },
+        { where: { groupId, deviceId }, returning: true, transaction: this.transaction },
+      ),
     );
+    const row = rows[0];
     if (!row) throw new NotFoundError('membership', `of device ${deviceId} in group ${groupId}`);
-    return toMembership(row);
+    return fromMembershipModel(row);
   }
 
   async removeMember(groupId: number, deviceId: number): Promise<Membership> {
-    const row = await selectOne<MembershipRow>(
-      this.ex,
-      `DELETE FROM device_group_memberships AS m WHERE m.group_id = $1 AND m.device_id = $2
-       RETURNING ${MEMBERSHIP_COLUMNS}`,
-      [groupId, deviceId],
-    );
-    if (!row) throw new NotFoundError('membership', `of device ${deviceId} in group ${groupId}`);
-    return toMembership(row);
+    return guarded(async () => {
+      const row = await this.memberships.findOne({
+        where: { groupId, deviceId },
+        transaction: this.transaction,
+      });
+      if (!row) {
+        throw new NotFoundError('membership', `of device ${deviceId} in group ${groupId}`);
+      }
+      await row.destroy({ transaction: this.transaction });
+      return fromMembershipModel(row);
+    });
   }
 }
