@@ -1,4 +1,4 @@
-import { repositories, type Database } from '@netauto/db';
+import type { Database } from '@netauto/db';
 import {
   BulkProgressHub,
   Listener,
@@ -6,7 +6,9 @@ import {
   OutputHub,
   readRunnerEnv,
   retentionFromEnv,
+  Secrets,
   type Logger,
+  type RunnerEnv,
 } from '@netauto/runner';
 import type { AuditEvent, AuditListInput, Page, RetentionLimits } from '@netauto/schema';
 import { AccessService } from './admin/access.service.js';
@@ -21,12 +23,13 @@ import { TemplatesService } from './automation/templates.service.js';
 import { readApiEnv, type AuthSettings } from './env.js';
 import { DevicesService } from './inventory/devices.service.js';
 import { GroupsService } from './inventory/groups.service.js';
+import { databaseStore, type Store, type Uses } from './store.js';
 
 export class AuditService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly store: Store<Uses<{ audit: 'list' }>>) {}
   /** The events the reader's role may read (see AUDIT_VISIBILITY), newest first. */
   list(reader: Identity, input: AuditListInput): Promise<Page<AuditEvent>> {
-    return repositories(this.db).audit.list(input, {
+    return this.store.repos.audit.list(input, {
       role: reader.user.role,
       userId: reader.user.id,
     });
@@ -86,20 +89,40 @@ export function createServices(
     options.logger ??
     createLogger({ level: readApiEnv().NETAUTO_LOG_LEVEL, base: { component: 'api' } });
   const { maxDays, maxBytes } = options.retention ?? retentionFromEnv();
+  // One set of repositories for every service, and the database's transactions.
+  const store = databaseStore(db);
   return {
     hub,
     db,
     logger,
-    auth: new AuthService(db, settings),
-    accessWatch: new AccessWatch(db, logger),
-    users: new UsersService(db),
-    devices: new DevicesService(db),
-    groups: new GroupsService(db),
-    templates: new TemplatesService(db),
-    runs: new RunsService(db, hub),
-    bulks: new BulksService(db, hub.bulks, logger),
-    retention: new RetentionService(db, { maxDays, maxBytes }),
-    audit: new AuditService(db),
-    access: new AccessService(db, readRunnerEnv(), options.credentialEnv),
+    auth: new AuthService(store, settings),
+    accessWatch: new AccessWatch(store, logger),
+    users: new UsersService(store),
+    devices: new DevicesService(store),
+    groups: new GroupsService(store),
+    templates: new TemplatesService(store),
+    runs: new RunsService(store, hub),
+    bulks: new BulksService(store, hub.bulks, logger),
+    retention: new RetentionService(store, { maxDays, maxBytes }),
+    audit: new AuditService(store),
+    access: accessService(db, store, readRunnerEnv(), options.credentialEnv),
   };
+}
+
+/**
+ * The admin's view of device access, with the credential store of this database (`env`:
+ * the runner's settings; `credentialEnv`: where `env:` credentials are defined, by
+ * default this process's environment).
+ */
+function accessService(
+  db: Database,
+  store: Store,
+  env: RunnerEnv,
+  credentialEnv: NodeJS.ProcessEnv | undefined,
+): AccessService {
+  const secrets = new Secrets(db, {
+    secretKey: env.NETAUTO_SECRET_KEY,
+    ...(credentialEnv && { env: credentialEnv }),
+  });
+  return new AccessService(store, secrets, env);
 }

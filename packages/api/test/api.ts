@@ -1,11 +1,11 @@
 import type { UserRole } from '@netauto/schema';
 import { createTestDatabase, factories } from '@netauto/db/testing';
-import { repositories } from '@netauto/db';
 import { afterAll, inject } from 'vitest';
 import { createContext, type Context, type RequestInfo } from '../src/context.js';
 import { authSettingsFrom, readApiEnv } from '../src/env.js';
 import { appRouter } from '../src/root.js';
 import { createServices, type ServiceOptions } from '../src/services.js';
+import { databaseStore } from '../src/store.js';
 import { createCallerFactory, type Meta } from '../src/trpc.js';
 
 export const createCaller = createCallerFactory(appRouter);
@@ -35,7 +35,8 @@ export async function useApi(options: ServiceOptions = {}) {
   afterAll(() => test.drop());
   const settings = authSettingsFrom(readApiEnv({}));
   const services = createServices(test.db, settings, options);
-  const repos = repositories(test.db);
+  const store = databaseStore(test.db);
+  const { repos } = store;
   const make = factories(test.db);
 
   const anonymous = () =>
@@ -56,5 +57,5 @@ export async function useApi(options: ServiceOptions = {}) {
     return { user, cookie, request, caller: createCaller(ctx) };
   }
 
-  return { ...test, services, repos, make, anonymous, signedIn };
+  return { ...test, services, store, repos, make, anonymous, signedIn };
 }
