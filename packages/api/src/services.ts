@@ -1,5 +1,6 @@
 import type { Config } from '@netauto/config';
-import { repositories, type Database } from '@netauto/db';
+import type { Database } from '@netauto/db';
+import { Secrets } from '@netauto/device-access';
 import { createLogger, type Logger } from '@netauto/observability';
 import { BulkProgressHub, Listener, OutputHub, retentionFromEnv } from '@netauto/worker';
 import type { AuditEvent, AuditListInput, Page, RetentionLimits } from '@netauto/schema';
@@ -15,12 +16,13 @@ import { TemplatesService } from './automation/templates.service.js';
 import { authSettingsFrom } from './env.js';
 import { DevicesService } from './inventory/devices.service.js';
 import { GroupsService } from './inventory/groups.service.js';
+import { databaseStore, type Store, type Uses } from './store.js';
 
 export class AuditService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly store: Store<Uses<{ audit: 'list' }>>) {}
   /** The events the reader's role may read (see AUDIT_VISIBILITY), newest first. */
   list(reader: Identity, input: AuditListInput): Promise<Page<AuditEvent>> {
-    return repositories(this.db).audit.list(input, {
+    return this.store.repos.audit.list(input, {
       role: reader.user.role,
       userId: reader.user.id,
     });
@@ -86,21 +88,35 @@ export function createServices(
     options.logger ??
     createLogger({ level: config.observability.NETAUTO_LOG_LEVEL, base: { component: 'api' } });
   const { maxDays, maxBytes } = options.retention ?? retentionFromEnv(config);
+  // One set of repositories for every service, and the database's transactions.
+  const store = databaseStore(db);
   return {
     hub,
     db,
     config,
     logger,
-    auth: new AuthService(db, authSettingsFrom(config)),
-    accessWatch: new AccessWatch(db, logger),
-    users: new UsersService(db),
-    devices: new DevicesService(db),
-    groups: new GroupsService(db),
-    templates: new TemplatesService(db),
-    runs: new RunsService(db, hub),
-    bulks: new BulksService(db, hub.bulks, logger),
-    retention: new RetentionService(db, { maxDays, maxBytes }),
-    audit: new AuditService(db),
-    access: new AccessService(db, config),
+    auth: new AuthService(store, authSettingsFrom(config)),
+    accessWatch: new AccessWatch(store, logger),
+    users: new UsersService(store),
+    devices: new DevicesService(store),
+    groups: new GroupsService(store),
+    templates: new TemplatesService(store),
+    runs: new RunsService(store, hub),
+    bulks: new BulksService(store, hub.bulks, logger),
+    retention: new RetentionService(store, { maxDays, maxBytes }),
+    audit: new AuditService(store),
+    access: accessService(db, store, config),
   };
+}
+
+/**
+ * The admin's view of device access, with the credential store of this database and the
+ * `env:` credentials of the configuration.
+ */
+function accessService(db: Database, store: Store, config: ServerConfig): AccessService {
+  const secrets = new Secrets(db, {
+    secretKey: config.deviceAccess.NETAUTO_SECRET_KEY,
+    env: config.credentials,
+  });
+  return new AccessService(store, secrets, config);
 }

@@ -1,11 +1,11 @@
 import { loadConfig, type Environment } from '@netauto/config';
 import type { UserRole } from '@netauto/schema';
 import { createTestDatabase, factories } from '@netauto/db/testing';
-import { repositories } from '@netauto/db';
 import { afterAll, inject } from 'vitest';
 import { createContext, type Context, type RequestInfo } from '../src/context.js';
 import { appRouter } from '../src/root.js';
 import { createServices, type ServiceOptions } from '../src/services.js';
+import { databaseStore } from '../src/store.js';
 import { createCallerFactory, type Meta } from '../src/trpc.js';
 
 export const createCaller = createCallerFactory(appRouter);
@@ -40,7 +40,8 @@ export async function useApi({
   const test = await createTestDatabase(inject('netautoPg'));
   afterAll(() => test.drop());
   const services = createServices(test.db, loadConfig(env), options);
-  const repos = repositories(test.db);
+  const store = databaseStore(test.db);
+  const { repos } = store;
   const make = factories(test.db);
 
   const anonymous = () =>
@@ -61,5 +62,5 @@ export async function useApi({
     return { user, cookie, request, caller: createCaller(ctx) };
   }
 
-  return { ...test, services, repos, make, anonymous, signedIn };
+  return { ...test, services, store, repos, make, anonymous, signedIn };
 }

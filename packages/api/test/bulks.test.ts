@@ -210,7 +210,7 @@ describe('bulk runs over 200 simulated devices, 10% of them faulty', async () =>
   }, 60_000);
 
   it('refuses a target matching more devices than a bulk takes, keeping nothing', async () => {
-    const small = new BulksService(api.db, api.services.hub.bulks, api.services.logger, 3);
+    const small = new BulksService(api.store, api.services.hub.bulks, api.services.logger, 3);
     const { id } = await api.make.user({ role: 'operator' });
     const user = await api.repos.users.get(id);
     const before = await api.db.rows<{ n: number }>('SELECT count(*)::int AS n FROM runs');

@@ -4,34 +4,13 @@ import { startLab } from '@netauto/devsim';
 import { DeviceAccess, HostKeys, Secrets } from '@netauto/device-access';
 import { startWorkers } from '@netauto/worker';
 import type { Run } from '@netauto/schema';
-import { TRPCError } from '@trpc/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useApi } from './api.js';
+import { errorOf, fieldErrorsOf } from './refusals.js';
 
 // The store's key, as the server and its workers read it.
 const SECRET_KEY = randomBytes(32).toString('base64');
 const CANARY = `canary-${randomBytes(8).toString('hex')}`;
-
-async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
-
-/** The fieldErrors the error formatter sends: from zod's issues, or a domain error's own. */
-function fieldErrorsOf(error: TRPCError): Record<string, string[]> {
-  const cause = error.cause as {
-    fieldErrors?: Record<string, string[]>;
-    issues?: { path: PropertyKey[]; message: string }[];
-  };
-  if (cause.fieldErrors) return cause.fieldErrors;
-  const out: Record<string, string[]> = {};
-  for (const i of cause.issues ?? []) (out[i.path.map(String).join('.')] ??= []).push(i.message);
-  return out;
-}
 
 describe('credential scopes through the API', async () => {
   const api = await useApi({

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiServer } from '../src/http.js';
 import { PASSWORD, procedures, useApi } from './api.js';
+import { errorOf, fieldErrorsOf } from './refusals.js';
 
 // Strings a caller might send to break something: SQL, template syntax, NUL bytes,
 // control characters, path tricks, LIKE wildcards, huge text, odd Unicode.
@@ -214,27 +215,6 @@ function nested(depth: number): Record<string, unknown> {
   return root;
 }
 
-async function refusal(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
-
-/** The fieldErrors the error formatter sends, as the client sees them. */
-function fieldErrorsOf(error: TRPCError): Record<string, string[]> {
-  const cause = error.cause as {
-    fieldErrors?: Record<string, string[]>;
-    issues?: { path: PropertyKey[]; message: string }[];
-  };
-  if (cause.fieldErrors) return cause.fieldErrors;
-  const out: Record<string, string[]> = {};
-  for (const i of cause.issues ?? []) (out[i.path.map(String).join('.')] ??= []).push(i.message);
-  return out;
-}
-
 describe('garbage is refused at the API, naming the field, before anything is kept', async () => {
   const api = await useApi();
   const admin = await api.signedIn('admin');
@@ -267,7 +247,7 @@ describe('garbage is refused at the API, naming the field, before anything is ke
     message: string | RegExp,
   ): Promise<TRPCError> {
     const before = await state();
-    const error = await refusal(call());
+    const error = await errorOf(call());
     expect(error.code).toBe('BAD_REQUEST');
     const fields = fieldErrorsOf(error);
     expect(Object.keys(fields)).toEqual([field]);

@@ -1,16 +1,8 @@
 import { observeStatements } from '@netauto/db';
-import { TRPCError } from '@trpc/server';
+import type { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { useApi } from './api.js';
-
-async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  return error as TRPCError;
-}
+import { errorOf } from './refusals.js';
 
 /** The fieldErrors the error formatter would send. */
 function fieldsOf(error: TRPCError): string[] {

@@ -4,9 +4,11 @@
 // error), its chunks dense with runs.bytes their size, a run ended ok must hold exactly
 // what its device printed, and no process the test left alone may exit.
 import { freePort } from '@netauto/db';
+import { startRestartablePostgres } from '@netauto/db/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { query, startStoppablePostgres } from './postgres.js';
+import { query } from './postgres.js';
 import { describeExit, sleep, startServer, startWorker, type Proc } from './processes.js';
+import { onAbandon } from './reaper.js';
 import {
   devicePrints,
   judge,
@@ -54,14 +56,64 @@ function owned(proc: Proc): Proc {
   return proc;
 }
 
+/**
+ * What every scenario starts from: a PostgreSQL of its own (migrated, and one the test
+ * can halt), `devices` simulated devices and a free port for the server; then a bulk of
+ * one command on all of them, and the verdict once the processes have settled.
+ */
 async function world(name: string, devices: number) {
-  const pg = await startStoppablePostgres(name);
-  teardown.push(() => pg.destroy());
-  const url = await pg.createDatabase(`faults_${name}`);
+  const pg = await startRestartablePostgres();
+  // Should this process end abruptly, the server gets a fast shutdown all the same.
+  const forget = onAbandon(() => {
+    void pg.halt();
+  });
+  teardown.push(async () => {
+    forget();
+    await pg.stop();
+  });
+  const { url } = pg;
   const lab = await startDevices(`${name}-`, devices);
   teardown.push(() => lab.stop());
   const port = await freePort();
-  return { pg, url, lab, port, apiUrl: `http://127.0.0.1:${port}` };
+  const apiUrl = `http://127.0.0.1:${port}`;
+  let prints: Promise<Map<string, string>> | undefined;
+  return {
+    pg,
+    url,
+    lab,
+    port,
+    /** Creates the bulk through the server's API, noting what each device will print. */
+    async startBulk(command: string) {
+      prints = devicePrints(lab, command);
+      await startBulk(apiUrl, lab, command);
+    },
+    /**
+     * Waits for the runs to end (while `settling` run), judges them against what the
+     * devices printed, adds the row to the table and fails the scenario on any problem,
+     * saying `context`.
+     */
+    async conclude(verdict: {
+      fault: string;
+      procs: Proc[];
+      settling?: Proc[];
+      allowedErrors: string[];
+      context: string;
+    }) {
+      if (!prints) throw new Error('the scenario started no bulk');
+      const waited = await settle(url, verdict.settling ?? verdict.procs, 90_000);
+      const { row, problems } = await judge({
+        fault: verdict.fault,
+        url,
+        devices: lab.devices.length,
+        prints: await prints,
+        procs: verdict.procs,
+        allowedErrors: verdict.allowedErrors,
+        waited,
+      });
+      rows.push(row);
+      expect(problems, verdict.context).toEqual([]);
+    },
+  };
 }
 
 const inFlight = (runs: RunRow[]) => runs.filter((r) => r.status === 'running' && r.chunks > 0);
@@ -80,46 +132,36 @@ function harness(message: string, procs: Proc[]): never {
 describe('runs under faults, with real processes', () => {
   it('(a) PostgreSQL stopped for 30 s mid-bulk: no process exits, every run ends ok with all its output', async () => {
     const fault = 'PostgreSQL down 30 s mid-bulk';
-    const { pg, url, lab, port, apiUrl } = await world('a', 20);
+    const { pg, url, port, ...scenario } = await world('a', 20);
     // Ten run at once (the site quota), ten wait: the outage catches both.
     const env = { NETAUTO_QUOTA_SITE: '10' };
     const server = owned(await startServer('server', url, port, env));
     const worker = owned(await startWorker('netauto-worker', url, env));
     const procs = [server, worker];
-    const command = slowCommand(50, 100);
-    const prints = devicePrints(lab, command);
-    await startBulk(apiUrl, lab, command);
+    await scenario.startBulk(slowCommand(50, 100));
     const going = await waitForRuns(url, (runs) => inFlight(runs).length >= 5, 60_000);
     if (!going) harness('the bulk did not get going: fewer than 5 runs printing after 60 s', procs);
     const before = await readRuns(url);
 
-    await pg.stop();
+    await pg.halt();
     await sleep(OUTAGE_MS);
     const exitedDuringOutage = procs
       .filter((p) => p.exit)
       .map((p) => `${p.name}: ${describeExit(p.exit ?? { code: null, signal: null })}`);
-    await pg.start();
+    await pg.resume();
 
-    const waited = await settle(url, procs, 90_000);
-    const verdict = await judge({
+    await scenario.conclude({
       fault,
-      url,
-      devices: lab.devices.length,
-      prints: await prints,
       procs,
       allowedErrors: [],
-      waited,
-    });
-    rows.push(verdict.row);
-    expect(
-      verdict.problems,
-      `PostgreSQL was stopped for ${OUTAGE_MS / 1000} s with runs ${summary(before)} ` +
+      context:
+        `PostgreSQL was stopped for ${OUTAGE_MS / 1000} s with runs ${summary(before)} ` +
         `(lost after 5 s); processes exited during the outage: ${exitedDuringOutage.join('; ') || 'none'}`,
-    ).toEqual([]);
+    });
   });
 
   it('(b) a netauto-worker SIGKILLed while it holds more runs than its concurrency: another worker ends them all', async () => {
-    const { url, lab, port, apiUrl } = await world('b', 10);
+    const { url, port, ...scenario } = await world('b', 10);
     const server = owned(await startServer('server', url, port, { NETAUTO_WORKERS: '0' }));
     const env = { NETAUTO_WORKER_CONCURRENCY: String(CONCURRENCY) };
     const workers = [
@@ -127,9 +169,7 @@ describe('runs under faults, with real processes', () => {
       owned(await startWorker('netauto-worker 2', url, env)),
     ];
     const procs = [server, ...workers];
-    const command = slowCommand(40, 100);
-    const prints = devicePrints(lab, command);
-    await startBulk(apiUrl, lab, command);
+    await scenario.startBulk(slowCommand(40, 100));
 
     // The victim: a worker running its 2 runs with more of the queue's jobs taken. Should
     // workers ever stop taking more than they run, one running its 2 runs is killed (the
@@ -167,34 +207,22 @@ describe('runs under faults, with real processes', () => {
       harness(`no worker came to run ${CONCURRENCY} runs at once within 60 s`, procs);
     }
     await victim.proc.kill('SIGKILL');
-    const fault = `worker SIGKILL holding ${victim.held} runs (concurrency ${CONCURRENCY})`;
-
-    const waited = await settle(url, procs, 90_000);
-    const verdict = await judge({
-      fault,
-      url,
-      devices: lab.devices.length,
-      prints: await prints,
+    await scenario.conclude({
+      fault: `worker SIGKILL holding ${victim.held} runs (concurrency ${CONCURRENCY})`,
       procs,
       allowedErrors: ['worker_lost'],
-      waited,
-    });
-    rows.push(verdict.row);
-    expect(
-      verdict.problems,
-      `${victim.proc.name} was killed running ${victim.running} runs and holding ` +
+      context:
+        `${victim.proc.name} was killed running ${victim.running} runs and holding ` +
         `${victim.held} jobs of the queue (lost after 5 s)`,
-    ).toEqual([]);
+    });
   });
 
   it('(c) the server running workers in-process SIGKILLed mid-bulk and started again: every run ends', async () => {
     const fault = 'server SIGKILL + restart';
-    const { url, lab, port, apiUrl } = await world('c', 12);
+    const { url, port, ...scenario } = await world('c', 12);
     const first = await startServer('server', url, port);
     teardown.push(() => first.stop(10_000));
-    const command = slowCommand(50, 100);
-    const prints = devicePrints(lab, command);
-    await startBulk(apiUrl, lab, command);
+    await scenario.startBulk(slowCommand(50, 100));
     const going = await waitForRuns(url, (runs) => inFlight(runs).length >= 3, 60_000);
     if (!going)
       harness('the bulk did not get going: fewer than 3 runs printing after 60 s', [first]);
@@ -202,22 +230,12 @@ describe('runs under faults, with real processes', () => {
 
     await first.kill('SIGKILL');
     const again = owned(await startServer('server (restarted)', url, port));
-    const procs = [first, again];
-
-    const waited = await settle(url, [again], 90_000);
-    const verdict = await judge({
+    await scenario.conclude({
       fault,
-      url,
-      devices: lab.devices.length,
-      prints: await prints,
-      procs,
+      procs: [first, again],
+      settling: [again],
       allowedErrors: ['worker_lost'],
-      waited,
+      context: `the server was SIGKILLed with runs ${summary(before)} and started again on the same database`,
     });
-    rows.push(verdict.row);
-    expect(
-      verdict.problems,
-      `the server was SIGKILLed with runs ${summary(before)} and started again on the same database`,
-    ).toEqual([]);
   });
 });

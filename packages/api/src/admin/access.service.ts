@@ -1,6 +1,6 @@
 import type { Config } from '@netauto/config';
-import { InvalidStateError, repositories, withTransaction, type Database } from '@netauto/db';
-import { isRunError, Secrets } from '@netauto/device-access';
+import { InvalidStateError } from '@netauto/db';
+import { isRunError, type Secrets } from '@netauto/device-access';
 import {
   type AuditAction,
   CredentialName,
@@ -15,27 +15,32 @@ import {
 } from '@netauto/schema';
 import { actorOf, audited, recordAudit } from '../audit/audit.js';
 import type { Identity } from '../context.js';
+import type { Store, Uses } from '../store.js';
+
+/** What the admin's view of device access reads and writes (besides the secret store). */
+export type AccessRepos = Uses<{
+  credentials: 'setScope';
+  knownHosts: 'list' | 'acceptPending' | 'forget';
+  audit: 'record';
+}>;
+
+/** The `db:` credential store as the admin uses it: the secrets never come back. */
+export type SecretStore = Pick<Secrets, 'list' | 'environmentCredentials' | 'set' | 'delete'>;
 
 /**
  * What admins keep for device access: the `db:` credential store (write-only), the
  * known host keys, and the limits as configured.
  */
 export class AccessService {
-  private readonly secrets: Secrets;
-
   /**
-   * `config`: device access and worker settings, as the workers of this deployment read
-   * them, and the `env:` credentials this process defines.
+   * `secrets`: the credential store, which writes on its own connection; `config`: device
+   * access and worker settings, as the workers of this deployment read them.
    */
   constructor(
-    private readonly db: Database,
-    private readonly config: Pick<Config, 'deviceAccess' | 'worker' | 'credentials'>,
-  ) {
-    this.secrets = new Secrets(db, {
-      secretKey: config.deviceAccess.NETAUTO_SECRET_KEY,
-      env: config.credentials,
-    });
-  }
+    private readonly store: Store<AccessRepos>,
+    private readonly secrets: SecretStore,
+    private readonly config: Pick<Config, 'deviceAccess' | 'worker'>,
+  ) {}
 
   listCredentials(): Promise<CredentialInfo[]> {
     return this.secrets.list();
@@ -75,7 +80,7 @@ export class AccessService {
   setCredentialScope(actor: Identity, input: CredentialScopeSet): Promise<CredentialInfo> {
     const c = CredentialScopeSet.parse(input);
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'credentials.scope',
       (repos) => repos.credentials.setScope(c.name, c.scope),
@@ -94,14 +99,14 @@ export class AccessService {
   }
 
   listHostKeys(): Promise<KnownHost[]> {
-    return repositories(this.db).knownHosts.list();
+    return this.store.repos.knownHosts.list();
   }
 
   /** Trusts the key a host presented and that was refused, if it is the one the admin checked. */
   acceptHostKey(actor: Identity, input: HostKeyAcceptInput): Promise<KnownHost> {
     const k = HostKeyAcceptInput.parse(input);
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'host_keys.accept',
       (repos) => repos.knownHosts.acceptPending({ host: k.host, port: k.port }, k.fingerprint),
@@ -117,7 +122,7 @@ export class AccessService {
   forgetHostKey(actor: Identity, input: HostKeyRef): Promise<KnownHost> {
     const k = HostKeyRef.parse(input);
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'host_keys.forget',
       (repos) => repos.knownHosts.forget(k),
@@ -154,14 +159,14 @@ export class AccessService {
     };
   }
 
-  /** The store writes on its own connection: the event follows the change it records. */
+  /** The credential store writes on its own connection: the event follows the change it records. */
   private audit(
     actor: Identity,
     action: AuditAction,
     id: string,
     summary: Record<string, unknown>,
   ): Promise<void> {
-    return withTransaction(this.db, (repos) =>
+    return this.store.transaction((repos) =>
       recordAudit(repos, actorOf(actor), action, { type: 'credential', id, summary }),
     );
   }

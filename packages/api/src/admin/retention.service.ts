@@ -1,14 +1,14 @@
-import { repositories, type Database } from '@netauto/db';
 import type { RetentionLimits, RetentionPreview } from '@netauto/schema';
+import type { Store, Uses } from '../store.js';
 
 /** What the daily purge of run history would delete now. */
 export class RetentionService {
   constructor(
-    private readonly db: Database,
+    private readonly store: Store<Uses<{ retention: 'preview' }>>,
     private readonly limits: RetentionLimits,
   ) {}
 
   preview(): Promise<RetentionPreview> {
-    return repositories(this.db).retention.preview(this.limits);
+    return this.store.repos.retention.preview(this.limits);
   }
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { type Database, repositories } from '@netauto/db';
 import {
   ResetPasswordInput,
   UserCreateInput,
@@ -10,16 +9,25 @@ import {
 import { actorOf, audited } from '../audit/audit.js';
 import { hashPassword } from '../auth/secrets.js';
 import type { Identity } from '../context.js';
+import type { Store, Uses } from '../store.js';
+
+/** What the users service reads and writes. */
+export type UsersRepos = Uses<{
+  users: 'list' | 'get' | 'countActiveAdmins' | 'create' | 'update' | 'setPasswordHash';
+  sessions: 'deleteForUser';
+  apiTokens: 'revokeAllForUser';
+  audit: 'record';
+}>;
 
 export class UsersService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly store: Store<UsersRepos>) {}
 
   list(input: UserListInput): Promise<User[]> {
-    return repositories(this.db).users.list(input);
+    return this.store.repos.users.list(input);
   }
 
   get(id: number): Promise<User> {
-    return repositories(this.db).users.get(id);
+    return this.store.repos.users.get(id);
   }
 
   /**
@@ -30,7 +38,7 @@ export class UsersService {
     email: string,
     password: string | undefined,
   ): Promise<{ user: User; password: string; generated: boolean } | undefined> {
-    if ((await repositories(this.db).users.countActiveAdmins()) > 0) return undefined;
+    if ((await this.store.repos.users.countActiveAdmins()) > 0) return undefined;
     const chosen = password ?? randomBytes(12).toString('base64url');
     const user = await this.create(null, { email, password: chosen, role: 'admin' });
     return { user, password: chosen, generated: password === undefined };
@@ -40,7 +48,7 @@ export class UsersService {
     const u = UserCreateInput.parse(input);
     const passwordHash = await hashPassword(u.password);
     return audited(
-      this.db,
+      this.store,
       actor ? actorOf(actor) : { id: null, email: null },
       'users.create',
       (repos) => repos.users.create({ email: u.email, passwordHash, role: u.role }),
@@ -52,7 +60,7 @@ export class UsersService {
   async update(actor: Identity, input: UserUpdateInput): Promise<User> {
     const { id, ...patch } = UserUpdateInput.parse(input);
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'users.update',
       async (repos) => {
@@ -70,7 +78,7 @@ export class UsersService {
     const { id, password } = ResetPasswordInput.parse(input);
     const hash = await hashPassword(password);
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'users.reset_password',
       async (repos) => {

@@ -1,6 +1,6 @@
-import { withTransaction, type Database, type Repositories } from '@netauto/db';
 import type { AuditAction } from '@netauto/schema';
 import type { Identity } from '../context.js';
+import type { Store, Uses } from '../store.js';
 
 /** Who did it: a signed-in user, or the system itself. */
 export interface Actor {
@@ -37,9 +37,12 @@ export interface AuditTarget {
   summary?: Record<string, unknown>;
 }
 
+/** What writing an audit event needs of the repositories. */
+export type AuditWriter = Uses<{ audit: 'record' }>;
+
 /** Writes an audit event with the repositories of the caller's transaction. */
 export async function recordAudit(
-  repos: Repositories,
+  repos: AuditWriter,
   actor: Actor,
   action: AuditAction,
   target: AuditTarget,
@@ -58,14 +61,14 @@ export async function recordAudit(
  * Runs a change and writes its audit event in one transaction: the event exists
  * exactly when the change does.
  */
-export function audited<T>(
-  db: Database,
+export function audited<T, R extends AuditWriter>(
+  store: Store<R>,
   actor: Actor,
   action: AuditAction,
-  change: (repos: Repositories) => Promise<T>,
+  change: (repos: R) => Promise<T>,
   describe: (result: T) => AuditTarget,
 ): Promise<T> {
-  return withTransaction(db, async (repos) => {
+  return store.transaction(async (repos) => {
     const result = await change(repos);
     await recordAudit(repos, actor, action, describe(result));
     return result;

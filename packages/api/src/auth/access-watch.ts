@@ -1,8 +1,11 @@
-import { repositories, type Database } from '@netauto/db';
 import type { Logger } from '@netauto/observability';
 import type { UserRole } from '@netauto/schema';
 import { TRPCError } from '@trpc/server';
 import { ROLE_RANK, type Identity } from '../context.js';
+import type { Store, Uses } from '../store.js';
+
+/** Where the callers of streams are checked again. */
+export type AccessWatchRepos = Uses<{ sessions: 'stillValid'; apiTokens: 'stillValid' }>;
 
 /** One stream whose caller is re-checked. */
 interface Watched {
@@ -31,8 +34,8 @@ export class AccessWatch {
   private checking = false;
 
   constructor(
-    private readonly db: Database,
-    private readonly logger: Logger,
+    private readonly store: Store<AccessWatchRepos>,
+    private readonly logger: Pick<Logger, 'warn'>,
     readonly intervalMs = 1000,
   ) {}
 
@@ -82,7 +85,7 @@ export class AccessWatch {
         if (identity.tokenId !== undefined) tokenIds.push(identity.tokenId);
         else if (identity.sessionId !== undefined) sessionIds.push(identity.sessionId);
       }
-      const repos = repositories(this.db);
+      const { repos } = this.store;
       const [sessions, tokens] = await Promise.all([
         repos.sessions.stillValid(sessionIds),
         repos.apiTokens.stillValid(tokenIds),

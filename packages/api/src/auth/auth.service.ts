@@ -1,10 +1,4 @@
-import {
-  type Database,
-  ForbiddenError,
-  NotFoundError,
-  repositories,
-  withTransaction,
-} from '@netauto/db';
+import { ForbiddenError, NotFoundError } from '@netauto/db';
 import {
   type ChangePasswordInput,
   type LoginInput,
@@ -17,6 +11,7 @@ import type { Identity } from '../context.js';
 import type { AuthSettings } from '../env.js';
 import { ThrottledError } from '../errors.js';
 import { actorOf, audited, recordAudit, SYSTEM } from '../audit/audit.js';
+import type { Store, Uses } from '../store.js';
 import { signInWait, throttleAddress } from './throttle.js';
 import {
   API_TOKEN_PREFIX,
@@ -37,9 +32,18 @@ export interface LoginResult {
 
 const WRONG = 'e-mail or password is wrong';
 
+/** What sign-in, sessions and API tokens read and write. */
+export type AuthRepos = Uses<{
+  loginFailures: 'lock' | 'facts' | 'record' | 'succeeded';
+  users: 'findByEmail' | 'get' | 'setPasswordHash';
+  sessions: 'create' | 'findValid' | 'touch' | 'delete' | 'deleteForUser';
+  apiTokens: 'create' | 'findValid' | 'touch' | 'list' | 'get' | 'revoke';
+  audit: 'record';
+}>;
+
 export class AuthService {
   constructor(
-    private readonly db: Database,
+    private readonly store: Store<AuthRepos>,
     private readonly settings: AuthSettings,
   ) {}
 
@@ -48,8 +52,8 @@ export class AuthService {
     return this.settings.secureCookies;
   }
 
-  private get repos() {
-    return repositories(this.db);
+  private get repos(): AuthRepos {
+    return this.store.repos;
   }
 
   /**
@@ -66,7 +70,7 @@ export class AuthService {
     const expiresAt = new Date(Date.now() + this.settings.sessionMaxMs);
     const rules = this.settings.loginThrottle;
     const address = throttleAddress(client.ip);
-    const outcome = await withTransaction(this.db, async (repos) => {
+    const outcome = await this.store.transaction(async (repos) => {
       await repos.loginFailures.lock(email, address);
       const facts = await repos.loginFailures.facts({
         email,
@@ -143,7 +147,7 @@ export class AuthService {
       return;
     }
     await audited(
-      this.db,
+      this.store,
       actorOf(identity),
       'auth.logout',
       (repos) => repos.sessions.delete(sessionId),
@@ -159,7 +163,7 @@ export class AuthService {
     }
     const hash = await hashPassword(input.newPassword);
     await audited(
-      this.db,
+      this.store,
       actorOf(identity),
       'auth.change_password',
       async (repos) => {
@@ -181,7 +185,7 @@ export class AuthService {
     const parsed = TokenCreateInput.parse(input);
     const { token, prefix } = newApiToken();
     const apiToken = await audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'tokens.create',
       async (repos) => {
@@ -224,7 +228,7 @@ export class AuthService {
       throw new ForbiddenError('this API token is read-only');
     }
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'tokens.revoke',
       (repos) => repos.apiTokens.revoke(id),

@@ -1,11 +1,8 @@
 import {
   InvalidStateError,
   PROGRESS_START,
-  repositories,
   ValidationError,
-  type Database,
   type ProgressCursor,
-  type Repositories,
 } from '@netauto/db';
 import type { Logger } from '@netauto/observability';
 import type { BulkProgressHub } from '@netauto/worker';
@@ -28,6 +25,25 @@ import {
 } from '@netauto/schema';
 import { actorOf, audited } from '../audit/audit.js';
 import type { Identity } from '../context.js';
+import type { Store, Uses } from '../store.js';
+
+/** What bulk runs read and write. */
+export type BulksRepos = Uses<{
+  bulks:
+    | 'create'
+    | 'platformsOf'
+    | 'get'
+    | 'list'
+    | 'hashOutputs'
+    | 'reasons'
+    | 'outputGroups'
+    | 'retryFailed'
+    | 'cancel'
+    | 'progress'
+    | 'changedAfter';
+  templates: 'get';
+  audit: 'record';
+}>;
 
 /** Rows of progress read per statement. */
 const PROGRESS_PAGE = 500;
@@ -51,9 +67,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export class BulksService {
   constructor(
-    private readonly db: Database,
-    private readonly hub: BulkProgressHub,
-    private readonly logger: Logger,
+    private readonly store: Store<BulksRepos>,
+    private readonly hub: Pick<BulkProgressHub, 'next'>,
+    private readonly logger: Pick<Logger, 'info'>,
     /** The most devices one bulk may touch, whatever its target. */
     private readonly maxDevices = MAX_BULK_DEVICES,
   ) {}
@@ -62,7 +78,7 @@ export class BulksService {
   async create(actor: Identity, input: BulkCreateInput): Promise<Bulk> {
     const started = performance.now();
     const { bulk } = await audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'bulks.create',
       async (repos) => {
@@ -109,7 +125,7 @@ export class BulksService {
    * one of the target's platforms refuses is refused for the whole bulk.
    */
   private async commandOf(
-    repos: Repositories,
+    repos: BulksRepos,
     input: BulkCreateInput,
   ): Promise<{
     command?: string;
@@ -154,16 +170,16 @@ export class BulksService {
   }
 
   byId(id: number): Promise<Bulk> {
-    return repositories(this.db).bulks.get(id);
+    return this.store.repos.bulks.get(id);
   }
 
   list(input: BulkListInput): Promise<Page<Bulk>> {
-    return repositories(this.db).bulks.list(input);
+    return this.store.repos.bulks.list(input);
   }
 
   /** Counts by status and reason, and devices grouped by identical output. */
   async summary(input: BulkSummaryInput): Promise<BulkSummary> {
-    const repos = repositories(this.db);
+    const { repos } = this.store;
     await repos.bulks.get(input.id);
     await repos.bulks.hashOutputs(input.id);
     const [bulk, reasons, outputs] = await Promise.all([
@@ -183,7 +199,7 @@ export class BulksService {
     input: { id: number; includeCanceled?: boolean | undefined },
   ): Promise<BulkRetryResult> {
     const runs = await audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'bulks.retryFailed',
       async (repos) => {
@@ -213,7 +229,7 @@ export class BulksService {
   /** Every pending run of the bulk ends as canceled; every running one is stopped. */
   async cancel(actor: Identity, id: number): Promise<BulkCancelResult> {
     const result = await audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'bulks.cancel',
       (repos) => repos.bulks.cancel(id, `canceled with its bulk by ${actor.user.email}`),
@@ -233,7 +249,7 @@ export class BulksService {
     lastEventId: string | null | undefined,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<{ id: string; event: BulkProgressEvent }> {
-    const repos = repositories(this.db);
+    const { repos } = this.store;
     await repos.bulks.get(id);
     let cursor = parseProgressId(lastEventId) ?? PROGRESS_START;
     let lastCounts = '';

@@ -1,11 +1,4 @@
-import {
-  type Database,
-  failedWithoutEffect,
-  InvalidStateError,
-  repositories,
-  type Repositories,
-  ValidationError,
-} from '@netauto/db';
+import { failedWithoutEffect, InvalidStateError, ValidationError } from '@netauto/db';
 import type { Announcement, OutputHub, Wakeup } from '@netauto/worker';
 import DataLoader from 'dataloader';
 import {
@@ -24,6 +17,20 @@ import {
 } from '@netauto/schema';
 import { actorOf, audited, redact } from '../audit/audit.js';
 import type { Identity } from '../context.js';
+import type { Store, Uses } from '../store.js';
+
+/** What runs, their output and their cancelling read and write. */
+export type RunsRepos = Uses<{
+  runs: 'get' | 'list' | 'create' | 'createMany' | 'finish';
+  chunks: 'list' | 'listMany' | 'text';
+  templates: 'get';
+  devices: 'get';
+  queue: 'requestCancel' | 'dropWaiting';
+  audit: 'record';
+}>;
+
+/** Where a follower waits for news of a run. */
+export type RunNews = Pick<OutputHub, 'next' | 'heardEnd'>;
 
 /** Chunks read from the table per round while following a run (4 MiB at most). */
 const FOLLOW_BATCH = 64;
@@ -65,15 +72,15 @@ export class RunsService {
   });
 
   constructor(
-    private readonly db: Database,
-    private readonly hub: OutputHub,
+    private readonly store: Store<RunsRepos>,
+    private readonly hub: RunNews,
   ) {
     this.chunkReader = new DataLoader(
       async (reads) => {
         // Up to FOLLOW_CHUNKS chunks in one read in all (100 followers at most), at
         // least a few per run.
         const limit = Math.max(4, Math.min(FOLLOW_BATCH, Math.floor(FOLLOW_CHUNKS / reads.length)));
-        const pages = await repositories(this.db).chunks.listMany(reads, limit);
+        const pages = await this.store.repos.chunks.listMany(reads, limit);
         return pages.map((chunks) => ({ chunks, more: chunks.length >= limit }));
       },
       { cache: false, cacheKeyFn: (r) => `${r.runId}:${r.afterSeq}`, maxBatchSize: 100 },
@@ -92,7 +99,7 @@ export class RunsService {
       'command' in input
         ? { deviceId: input.deviceId, command: input.command, ...who }
         : {
-            ...(await this.rendered(repositories(this.db), input)),
+            ...(await this.rendered(input)),
             deviceId: input.deviceId,
             ...who,
           };
@@ -119,7 +126,7 @@ export class RunsService {
    * on its own, so that each caller gets its own answer.
    */
   private async createBatch(batch: readonly RunCreation[]): Promise<(Run | Error)[]> {
-    const repos = repositories(this.db);
+    const { repos } = this.store;
     if (batch.length > 1) {
       try {
         return await repos.runs.createMany(batch);
@@ -143,9 +150,9 @@ export class RunsService {
    * the device's platform: quoted for a shell, checked for a network CLI.
    */
   private async rendered(
-    repos: Repositories,
     input: Extract<RunCreateInput, { templateId: number }>,
   ): Promise<{ templateId: number; command: string; mode: Run['mode'] }> {
+    const { repos } = this.store;
     const [template, device] = await Promise.all([
       repos.templates.get(input.templateId),
       repos.devices.get(input.deviceId),
@@ -162,26 +169,26 @@ export class RunsService {
   }
 
   list(input: RunListInput): Promise<Page<Run>> {
-    return repositories(this.db).runs.list(input);
+    return this.store.repos.runs.list(input);
   }
 
   /** The run alone (no device or template): one read. */
   get(id: number): Promise<Run> {
-    return repositories(this.db).runs.get(id);
+    return this.store.repos.runs.get(id);
   }
 
   byId(id: number): Promise<RunDetail> {
-    return repositories(this.db).runs.get(id, { device: true, template: true });
+    return this.store.repos.runs.get(id, { device: true, template: true });
   }
 
   async chunks(input: ChunkRange): Promise<RunChunk[]> {
-    const repos = repositories(this.db);
+    const { repos } = this.store;
     await repos.runs.get(input.runId);
     return repos.chunks.list(input.runId, input.afterSeq ?? -1, input.limit ?? 100);
   }
 
   async output(id: number): Promise<string> {
-    const repos = repositories(this.db);
+    const { repos } = this.store;
     await repos.runs.get(id);
     return repos.chunks.text(id);
   }
@@ -191,7 +198,7 @@ export class RunsService {
    * Woken by the workers' announcements; a missed one costs at most two seconds.
    */
   async *watch(id: number, signal: AbortSignal | undefined): AsyncGenerator<Run> {
-    const repos = repositories(this.db);
+    const { repos } = this.store;
     let last = '';
     while (!signal?.aborted) {
       const wakeup = this.hub.next(id, signal);
@@ -219,7 +226,7 @@ export class RunsService {
     afterSeq: number,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<RunOutputEvent> {
-    const repos = repositories(this.db);
+    const { repos } = this.store;
     await repos.runs.get(id);
     let last = afterSeq;
     // The run's status is read at first, after its end is announced, and whenever a
@@ -278,7 +285,7 @@ export class RunsService {
    */
   cancel(actor: Identity, id: number): Promise<Run> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'runs.cancel',
       async (repos) => {

@@ -1,4 +1,4 @@
-import { type Database, repositories, ValidationError } from '@netauto/db';
+import { ValidationError } from '@netauto/db';
 import {
   renderTemplate,
   type RenderInput,
@@ -10,16 +10,24 @@ import {
 } from '@netauto/schema';
 import { actorOf, audited } from '../audit/audit.js';
 import type { Identity } from '../context.js';
+import type { Store, Uses } from '../store.js';
+
+/** What the templates service reads and writes. */
+export type TemplatesRepos = Uses<{
+  templates: 'list' | 'get' | 'create' | 'update' | 'delete';
+  devices: 'get';
+  audit: 'record';
+}>;
 
 export class TemplatesService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly store: Store<TemplatesRepos>) {}
 
   list(input: TemplateListInput): Promise<Template[]> {
-    return repositories(this.db).templates.list(input);
+    return this.store.repos.templates.list(input);
   }
 
   byId(id: number): Promise<Template> {
-    return repositories(this.db).templates.get(id);
+    return this.store.repos.templates.get(id);
   }
 
   /**
@@ -27,7 +35,7 @@ export class TemplatesService {
    * `generic` when neither is named), or the fields that are wrong.
    */
   async render(input: RenderInput): Promise<RenderOutput> {
-    const repos = repositories(this.db);
+    const { repos } = this.store;
     const [template, device] = await Promise.all([
       repos.templates.get(input.templateId),
       input.deviceId === undefined ? undefined : repos.devices.get(input.deviceId),
@@ -45,7 +53,7 @@ export class TemplatesService {
 
   create(actor: Identity, input: TemplateCreate): Promise<Template> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'templates.create',
       (repos) => repos.templates.create(input),
@@ -55,7 +63,7 @@ export class TemplatesService {
 
   update(actor: Identity, id: number, patch: TemplatePatch): Promise<Template> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'templates.update',
       (repos) => repos.templates.update(id, patch),
@@ -69,7 +77,7 @@ export class TemplatesService {
 
   delete(actor: Identity, id: number): Promise<Template> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'templates.delete',
       (repos) => repos.templates.delete(id),

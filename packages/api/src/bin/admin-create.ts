@@ -8,6 +8,7 @@ import { loadConfig } from '@netauto/config';
 import { ConflictError, openDatabase } from '@netauto/db';
 import { UserRole } from '@netauto/schema';
 import { UsersService } from '../admin/users.service.js';
+import { databaseStore } from '../store.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -33,7 +34,11 @@ const password = values.password ?? envPassword ?? randomBytes(12).toString('bas
 const opened = await openDatabase(config);
 try {
   await opened.db.migrate();
-  const user = await new UsersService(opened.db).create(null, { email, password, role: role.data });
+  const user = await new UsersService(databaseStore(opened.db)).create(null, {
+    email,
+    password,
+    role: role.data,
+  });
   console.log(`created ${user.role} ${user.email}`);
   if (!values.password && !envPassword) console.log(`password (shown once): ${password}`);
 } catch (error) {

@@ -1,4 +1,3 @@
-import { type Database, repositories } from '@netauto/db';
 import type {
   Device,
   DeviceCreate,
@@ -10,27 +9,35 @@ import type {
 } from '@netauto/schema';
 import { actorOf, audited } from '../audit/audit.js';
 import type { Identity } from '../context.js';
+import type { Store, Uses } from '../store.js';
+
+/** What the devices service reads and writes. */
+export type DevicesRepos = Uses<{
+  devices: 'list' | 'count' | 'get' | 'create' | 'update' | 'delete' | 'upsertMany';
+  groups: 'groupsOfDevice';
+  audit: 'record';
+}>;
 
 export class DevicesService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly store: Store<DevicesRepos>) {}
 
   list(input: DeviceListInput): Promise<DevicePage> {
-    return repositories(this.db).devices.list(input);
+    return this.store.repos.devices.list(input);
   }
 
   count(input: DeviceListInput): Promise<number> {
-    return repositories(this.db).devices.count(input);
+    return this.store.repos.devices.count(input);
   }
 
   async byId(id: number): Promise<Device & { groups: DeviceGroupLink[] }> {
-    const repos = repositories(this.db);
+    const repos = this.store.repos;
     const device = await repos.devices.get(id);
     return { ...device, groups: await repos.groups.groupsOfDevice(id) };
   }
 
   create(actor: Identity, input: DeviceCreate): Promise<Device> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'devices.create',
       (repos) => repos.devices.create(input),
@@ -44,7 +51,7 @@ export class DevicesService {
 
   update(actor: Identity, id: number, patch: DevicePatch): Promise<Device> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'devices.update',
       (repos) => repos.devices.update(id, patch),
@@ -54,7 +61,7 @@ export class DevicesService {
 
   delete(actor: Identity, id: number): Promise<Device> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'devices.delete',
       (repos) => repos.devices.delete(id),
@@ -65,7 +72,7 @@ export class DevicesService {
   /** Creates or updates many devices at once: all of them, or none. */
   import(actor: Identity, rows: DeviceCreate[]): Promise<UpsertResult> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'devices.import',
       (repos) => repos.devices.upsertMany(rows),

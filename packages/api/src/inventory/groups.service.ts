@@ -1,4 +1,3 @@
-import { type Database, repositories } from '@netauto/db';
 import type {
   Group,
   GroupCreate,
@@ -11,27 +10,43 @@ import type {
 } from '@netauto/schema';
 import { actorOf, audited } from '../audit/audit.js';
 import type { Identity } from '../context.js';
+import type { Store, Uses } from '../store.js';
+
+/** What the groups service reads and writes. */
+export type GroupsRepos = Uses<{
+  groups:
+    | 'list'
+    | 'get'
+    | 'getWithMembers'
+    | 'members'
+    | 'create'
+    | 'update'
+    | 'delete'
+    | 'addMember'
+    | 'setMemberRole'
+    | 'removeMember';
+  audit: 'record';
+}>;
 
 export class GroupsService {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly store: Store<GroupsRepos>) {}
 
   list(q?: string): Promise<Group[]> {
-    return repositories(this.db).groups.list(q === undefined ? {} : { q });
+    return this.store.repos.groups.list(q === undefined ? {} : { q });
   }
 
   byId(id: number): Promise<GroupWithMembers> {
-    return repositories(this.db).groups.getWithMembers(id);
+    return this.store.repos.groups.getWithMembers(id);
   }
 
   members(groupId: number): Promise<GroupMember[]> {
-    return repositories(this.db)
-      .groups.get(groupId)
-      .then(() => repositories(this.db).groups.members(groupId));
+    const { groups } = this.store.repos;
+    return groups.get(groupId).then(() => groups.members(groupId));
   }
 
   create(actor: Identity, input: GroupCreate): Promise<Group> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'groups.create',
       (repos) => repos.groups.create(input),
@@ -41,7 +56,7 @@ export class GroupsService {
 
   update(actor: Identity, id: number, patch: GroupPatch): Promise<Group> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'groups.update',
       (repos) => repos.groups.update(id, patch),
@@ -51,7 +66,7 @@ export class GroupsService {
 
   delete(actor: Identity, id: number): Promise<Group> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'groups.delete',
       (repos) => repos.groups.delete(id),
@@ -61,7 +76,7 @@ export class GroupsService {
 
   addMember(actor: Identity, input: MembershipAdd): Promise<Membership> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'groups.members.add',
       (repos) => repos.groups.addMember(input),
@@ -76,7 +91,7 @@ export class GroupsService {
     role: MembershipRole,
   ): Promise<Membership> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'groups.members.update',
       (repos) => repos.groups.setMemberRole(groupId, deviceId, role),
@@ -86,7 +101,7 @@ export class GroupsService {
 
   removeMember(actor: Identity, groupId: number, deviceId: number): Promise<Membership> {
     return audited(
-      this.db,
+      this.store,
       actorOf(actor),
       'groups.members.remove',
       (repos) => repos.groups.removeMember(groupId, deviceId),
