@@ -1,6 +1,15 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { checkDeviceRows, type Device, type DeviceCreate } from '@netauto/schema';
+import {
+  DEVICE_FILE_COLUMNS,
+  checkDeviceRows,
+  fileRecord,
+  fromCsvCells,
+  toCsvCells,
+  type Device,
+  type DeviceCreate,
+  type DeviceFileField,
+} from '@netauto/schema';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { CliError } from './errors.js';
 
@@ -8,20 +17,7 @@ export const FORMATS = ['csv', 'json', 'yaml'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** The columns of a CSV inventory (the fields of a device, tags as `k=v;k=v`, metadata as JSON). */
-export const CSV_COLUMNS = [
-  'hostname',
-  'ip',
-  'protocol',
-  'port',
-  'username',
-  'credRef',
-  'platform',
-  'vendor',
-  'model',
-  'site',
-  'tags',
-  'metadata',
-] as const;
+export const CSV_COLUMNS = DEVICE_FILE_COLUMNS.map((c) => c.name);
 
 /** The format a file name says, if any. */
 export function formatOfName(name: string | undefined): Format | undefined {
@@ -55,22 +51,7 @@ function tagsOfCell(value: string): Record<string, string> | string {
 }
 
 function fromCsvRecord(record: Record<string, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [rawKey, rawValue] of Object.entries(record)) {
-    const key = rawKey.trim() === 'cred_ref' ? 'credRef' : rawKey.trim();
-    const value = rawValue.trim();
-    if (value === '') continue;
-    if (key === 'tags') out.tags = tagsOfCell(value);
-    else if (key === 'metadata') {
-      try {
-        out.metadata = JSON.parse(value) as unknown;
-      } catch {
-        out.metadata = value;
-      }
-    } else if (key === 'port' && /^\d+$/.test(value)) out.port = Number(value);
-    else out[key] = value;
-  }
-  return out;
+  return fromCsvCells(DEVICE_FILE_COLUMNS, record, { tags: tagsOfCell });
 }
 
 /** The records of an inventory file, as they are (checked later, row by row). */
@@ -135,21 +116,8 @@ export function checkRows(records: unknown[]): CheckedRow[] {
 }
 
 /** A device as an inventory file holds it: what the import takes back, no ids or times. */
-export function exportRow(d: Device): Required<Omit<DeviceCreate, 'port'>> & { port: number } {
-  return {
-    hostname: d.hostname,
-    ip: d.ip,
-    protocol: d.protocol,
-    port: d.port,
-    username: d.username,
-    credRef: d.credRef,
-    platform: d.platform,
-    vendor: d.vendor,
-    model: d.model,
-    site: d.site,
-    tags: d.tags,
-    metadata: d.metadata,
-  };
+export function exportRow(d: Device): Pick<Device, DeviceFileField> {
+  return fileRecord(DEVICE_FILE_COLUMNS, d);
 }
 
 /** Tags as one CSV cell: `k=v;k=v`, quoted where a value holds `;`. */
@@ -167,12 +135,8 @@ export function writeRecords(devices: Device[], format: Format): string {
       return stringifyYaml(rows);
     case 'csv':
       return stringifyCsv(
-        rows.map((r) => ({
-          ...r,
-          tags: tagsCell(r.tags),
-          metadata: Object.keys(r.metadata).length > 0 ? JSON.stringify(r.metadata) : '',
-        })),
-        { header: true, columns: [...CSV_COLUMNS] },
+        rows.map((r) => toCsvCells(DEVICE_FILE_COLUMNS, r, tagsCell)),
+        { header: true, columns: CSV_COLUMNS },
       );
   }
 }

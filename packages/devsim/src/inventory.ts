@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { DEVICE_FILE_COLUMNS, type DeviceCreate } from '@netauto/schema';
 import type { SimDevice } from './device.js';
 import type { Platform, SimFaults, SimProtocol } from './spec.js';
 
@@ -6,33 +7,18 @@ import type { Platform, SimFaults, SimProtocol } from './spec.js';
 export const INVENTORY_CRED_REF = 'env:DEVSIM';
 
 /** One device as the devices import takes it (`DeviceCreate` of @netauto/schema). */
-export interface InventoryRow {
-  hostname: string;
-  ip: string;
+export type InventoryRow = Required<Omit<DeviceCreate, 'metadata'>> & {
   protocol: SimProtocol;
-  port: number;
-  username: string;
-  credRef: string;
   platform: Platform;
   vendor: string;
   model: string;
   site: string;
-  tags: Record<string, string>;
-}
+};
 
-export const INVENTORY_COLUMNS = [
-  'hostname',
-  'ip',
-  'protocol',
-  'port',
-  'username',
-  'credRef',
-  'platform',
-  'vendor',
-  'model',
-  'site',
-  'tags',
-] as const satisfies readonly (keyof InventoryRow)[];
+/** The columns of an inventory: the device file columns a simulated device fills (no metadata). */
+export const INVENTORY_COLUMNS = DEVICE_FILE_COLUMNS.map((c) => c.name).filter(
+  (name): name is keyof InventoryRow => name !== 'metadata',
+);
 
 const FAULT_TAGS: Record<keyof SimFaults, string> = {
   rejectPassword: 'reject-password',

@@ -1,4 +1,5 @@
 export * from './common.js';
+export * from './entity.js';
 export * from './enums.js';
 export * from './inventory.js';
 export * from './automation.js';

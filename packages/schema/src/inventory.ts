@@ -20,6 +20,15 @@ import {
 } from './common.js';
 import { canonicalIp } from './address.js';
 import { MembershipRole, Platform, Protocol } from './enums.js';
+import {
+  createShape,
+  defineFields,
+  fileColumns,
+  formFields,
+  patchShape,
+  recordShape,
+  sortableFields,
+} from './entity.js';
 
 export const Hostname = z
   .string()
@@ -91,42 +100,143 @@ export const CredRef = z
   )
   .refine((ref) => !isReservedCredRef(ref), 'this credential name is reserved for NetAuto itself');
 
+/**
+ * A device's fields, once: their checks, what create and patch do with them, their
+ * inventory file columns, their form fields and which ones lists sort by. Device,
+ * DeviceCreate, DevicePatch, DEVICE_FILE_COLUMNS, DEVICE_FORM_FIELDS and
+ * DEVICE_SORT_FIELDS are derived from it, and so are the database's columns.
+ */
+export const DEVICE_FIELDS = defineFields({
+  hostname: {
+    value: Hostname,
+    record: z.string(),
+    create: 'required',
+    patch: true,
+    csv: 'text',
+    form: { label: 'Hostname' },
+    sortable: true,
+  },
+  ip: {
+    value: DeviceIp,
+    record: z.string(),
+    create: 'required',
+    patch: true,
+    csv: 'text',
+    form: { label: 'IP address', mono: true, hint: 'IPv4 or IPv6' },
+    sortable: true,
+  },
+  protocol: {
+    value: Protocol,
+    record: Protocol,
+    create: { default: 'ssh' },
+    patch: true,
+    csv: 'text',
+    form: { label: 'Protocol' },
+    sortable: true,
+  },
+  /** Defaults to 22 for ssh and 23 for telnet. */
+  port: {
+    value: Port,
+    record: z.number().int(),
+    create: 'optional',
+    patch: true,
+    csv: 'number',
+    form: { label: 'Port', hint: 'Empty: 22 for ssh, 23 for telnet' },
+    sortable: true,
+  },
+  username: {
+    value: line(64, 'username'),
+    record: z.string(),
+    create: 'required',
+    patch: true,
+    csv: 'text',
+    form: { label: 'Username' },
+  },
+  credRef: {
+    value: CredRef,
+    record: z.string(),
+    create: 'required',
+    patch: true,
+    csv: 'text',
+    csvAliases: ['cred_ref'],
+    form: {
+      label: 'Credential reference',
+      mono: true,
+      placeholder: 'env:LAB or db:LAB',
+      hint: 'Names a secret kept elsewhere; never the secret itself',
+    },
+  },
+  platform: {
+    value: Platform,
+    record: Platform,
+    create: { default: 'generic' },
+    patch: true,
+    csv: 'text',
+    form: { label: 'Platform' },
+    sortable: true,
+  },
+  vendor: {
+    value: line(64, 'vendor'),
+    record: z.string().nullable(),
+    create: 'nullable',
+    patch: true,
+    csv: 'text',
+    form: { label: 'Vendor' },
+    sortable: true,
+  },
+  model: {
+    value: line(128, 'model'),
+    record: z.string().nullable(),
+    create: 'nullable',
+    patch: true,
+    csv: 'text',
+    form: { label: 'Model' },
+    sortable: true,
+  },
+  site: {
+    value: Site,
+    record: z.string().nullable(),
+    create: 'nullable',
+    patch: true,
+    csv: 'text',
+    form: { label: 'Site' },
+    sortable: true,
+  },
+  tags: {
+    value: Tags,
+    record: z.record(z.string(), z.string()),
+    create: { default: {} },
+    patch: true,
+    csv: 'tags',
+    form: { label: 'Tags', hint: 'One key=value a line (or separated by ; or ,)', mono: true },
+  },
+  metadata: {
+    value: Metadata,
+    record: z.record(z.string(), z.unknown()),
+    create: { default: {} },
+    patch: true,
+    csv: 'json',
+  },
+});
+export type DeviceField = keyof typeof DEVICE_FIELDS;
+
 export const Device = z.object({
   id: Id,
-  hostname: z.string(),
-  ip: z.string(),
-  protocol: Protocol,
-  port: z.number().int(),
-  username: z.string(),
-  credRef: z.string(),
-  platform: Platform,
-  vendor: z.string().nullable(),
-  model: z.string().nullable(),
-  site: z.string().nullable(),
-  tags: z.record(z.string(), z.string()),
-  metadata: z.record(z.string(), z.unknown()),
+  ...recordShape(DEVICE_FIELDS),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
 export type Device = z.infer<typeof Device>;
 
-const deviceFields = {
-  hostname: Hostname,
-  ip: DeviceIp,
-  protocol: Protocol.default('ssh'),
-  /** Defaults to 22 for ssh and 23 for telnet. */
-  port: Port.optional(),
-  username: line(64, 'username'),
-  credRef: CredRef,
-  platform: Platform.default('generic'),
-  vendor: line(64, 'vendor').nullish(),
-  model: line(128, 'model').nullish(),
-  site: Site.nullish(),
-  tags: Tags.default({}),
-  metadata: Metadata.default({}),
-};
+/** The columns of a CSV, JSON or YAML inventory, in order (tags as `k=v;k=v`, metadata as JSON). */
+export const DEVICE_FILE_COLUMNS = fileColumns(DEVICE_FIELDS);
+export type DeviceFileField = (typeof DEVICE_FILE_COLUMNS)[number]['name'];
 
-export const DeviceCreate = z.strictObject(deviceFields);
+/** The device form's fields, in order. */
+export const DEVICE_FORM_FIELDS = formFields(DEVICE_FIELDS);
+export type DeviceFormField = (typeof DEVICE_FORM_FIELDS)[number]['name'];
+
+export const DeviceCreate = z.strictObject(createShape(DEVICE_FIELDS));
 export type DeviceCreate = z.input<typeof DeviceCreate>;
 export type DeviceCreateParsed = z.output<typeof DeviceCreate>;
 
@@ -165,37 +275,17 @@ export function checkDeviceRows(records: readonly unknown[]): CheckedDeviceRow[]
   });
 }
 
-export const DevicePatch = z.strictObject({
-  hostname: Hostname.optional(),
-  ip: DeviceIp.optional(),
-  protocol: Protocol.optional(),
-  port: Port.optional(),
-  username: line(64, 'username').optional(),
-  credRef: CredRef.optional(),
-  platform: Platform.optional(),
-  vendor: line(64, 'vendor').nullable().optional(),
-  model: line(128, 'model').nullable().optional(),
-  site: Site.nullable().optional(),
-  tags: Tags.optional(),
-  metadata: Metadata.optional(),
-});
+export const DevicePatch = z.strictObject(patchShape(DEVICE_FIELDS));
 export type DevicePatch = z.infer<typeof DevicePatch>;
 
 export const DeviceUpdate = z.strictObject({ id: Id, patch: DevicePatch });
 export type DeviceUpdate = z.infer<typeof DeviceUpdate>;
 
 export const DEVICE_SORT_FIELDS = [
-  'hostname',
-  'ip',
-  'platform',
-  'vendor',
-  'model',
-  'site',
-  'protocol',
-  'port',
+  ...sortableFields(DEVICE_FIELDS),
   'createdAt',
   'updatedAt',
-] as const;
+] as const satisfies readonly string[];
 export const DeviceSortField = z.enum(DEVICE_SORT_FIELDS);
 export type DeviceSortField = z.infer<typeof DeviceSortField>;
 

@@ -1,15 +1,21 @@
 import {
+  DEFAULT_PORTS,
+  DEVICE_SORT_FIELDS,
   DeviceCreate,
   DeviceListInput,
   DevicePatch,
   type Device,
+  type DeviceField,
   type DeviceListQuery,
   type DevicePage,
   type DeviceSortField,
   type UpsertResult,
 } from '@netauto/schema';
+import { fn, literal } from 'sequelize';
 import { z } from 'zod';
 import { InvalidStateError, NotFoundError, ValidationError } from '../errors.js';
+import { Device as DeviceModel, Run } from '../models/index.js';
+import { DEVICE_COLUMN_MAP, type DeviceColumn } from '../models/device.model.js';
 import {
   containsPattern,
   decodeCursor,
@@ -20,70 +26,52 @@ import {
   parseInput,
   select,
   selectOne,
+  translateError,
   type Executor,
 } from '../sql.js';
 
-export const DEVICE_COLUMNS = `d.id, d.hostname, host(d.ip) AS ip, d.protocol, d.port, d.username,
-  d.cred_ref AS "credRef", d.platform, d.vendor, d.model, d.site, d.tags, d.metadata,
-  d.created_at AS "createdAt", d.updated_at AS "updatedAt"`;
-
-export interface DeviceRow extends Omit<Device, 'createdAt' | 'updatedAt'> {
-  createdAt: Date;
-  updatedAt: Date;
+/**
+ * A device field's value as a SELECT on `devices d` reads it: an address as its text
+ * without a mask, the rest as stored, named as the field.
+ */
+function selectExpr({ field, column, type }: DeviceColumn): string {
+  const expr = type === 'inet' ? `host(d.${column})` : `d.${column}`;
+  return column === field && type !== 'inet' ? expr : `${expr} AS "${field}"`;
 }
 
+/** Every column of a device as a SELECT on `devices d` reads it, named as the record's fields. */
+export const DEVICE_COLUMNS = [
+  'd.id',
+  ...DEVICE_COLUMN_MAP.map(selectExpr),
+  'd.created_at AS "createdAt"',
+  'd.updated_at AS "updatedAt"',
+].join(', ');
+
+export interface DeviceRow extends Omit<Device, 'createdAt' | 'updatedAt'> {
+  createdAt: Date | string;
+  updatedAt: Date | string;
+}
+
+/** A device as the API returns it, from a row of DEVICE_COLUMNS or a model instance. */
 export function toDevice(row: DeviceRow): Device {
-  return {
-    id: row.id,
-    hostname: row.hostname,
-    ip: row.ip,
-    protocol: row.protocol,
-    port: row.port,
-    username: row.username,
-    credRef: row.credRef,
-    platform: row.platform,
-    vendor: row.vendor,
-    model: row.model,
-    site: row.site,
-    tags: row.tags,
-    metadata: row.metadata,
-    createdAt: iso(row.createdAt),
-    updatedAt: iso(row.updatedAt),
-  };
+  const device: Record<string, unknown> = { id: row.id };
+  for (const { field } of DEVICE_COLUMN_MAP) device[field] = row[field];
+  device.createdAt = iso(row.createdAt);
+  device.updatedAt = iso(row.updatedAt);
+  return device as Device;
 }
 
 /**
  * Sort fields: the SQL expression, the type to cast a cursor value back to, and whether
  * the column may be NULL. Each has a btree index on (column, id).
  */
-const SORTS: Record<DeviceSortField, { expr: string; cast: string; nullable: boolean }> = {
-  hostname: { expr: 'd.hostname', cast: 'varchar', nullable: false },
-  ip: { expr: 'd.ip', cast: 'inet', nullable: false },
-  platform: { expr: 'd.platform', cast: 'text', nullable: false },
-  vendor: { expr: 'd.vendor', cast: 'text', nullable: true },
-  model: { expr: 'd.model', cast: 'text', nullable: true },
-  site: { expr: 'd.site', cast: 'text', nullable: true },
-  protocol: { expr: 'd.protocol', cast: 'text', nullable: false },
-  port: { expr: 'd.port', cast: 'integer', nullable: false },
-  createdAt: { expr: 'd.created_at', cast: 'timestamptz', nullable: false },
-  updatedAt: { expr: 'd.updated_at', cast: 'timestamptz', nullable: false },
-};
-
-/** Patch fields and their columns. */
-const COLUMNS: Record<keyof DevicePatch, string> = {
-  hostname: 'hostname',
-  ip: 'ip',
-  protocol: 'protocol',
-  port: 'port',
-  username: 'username',
-  credRef: 'cred_ref',
-  platform: 'platform',
-  vendor: 'vendor',
-  model: 'model',
-  site: 'site',
-  tags: 'tags',
-  metadata: 'metadata',
-};
+const SORTS = Object.fromEntries([
+  ...DEVICE_COLUMN_MAP.filter((c) =>
+    (DEVICE_SORT_FIELDS as readonly string[]).includes(c.field),
+  ).map((c) => [c.field, { expr: `d.${c.column}`, cast: c.sqlType, nullable: c.nullable }]),
+  ['createdAt', { expr: 'd.created_at', cast: 'timestamptz', nullable: false }],
+  ['updatedAt', { expr: 'd.updated_at', cast: 'timestamptz', nullable: false }],
+]) as Record<DeviceSortField, { expr: string; cast: string; nullable: boolean }>;
 
 /** The last row's sort value and id, and the order they belong to. */
 type CursorValue = [string | null, number, string, string];
@@ -153,13 +141,24 @@ export class DevicesRepo {
     private readonly options: DevicesRepoOptions = {},
   ) {}
 
+  private get model() {
+    return this.ex.sequelize.getRepository(DeviceModel);
+  }
+
+  private get transaction() {
+    return this.ex.transaction ?? null;
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw translateError(error);
+    }
+  }
+
   async get(id: number): Promise<Device> {
-    const row = await selectOne<DeviceRow>(
-      this.ex,
-      `SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.id = $1`,
-      [id],
-      { prepare: true },
-    );
+    const row = await this.guard(() => this.model.findByPk(id, { transaction: this.transaction }));
     if (!row) throw new NotFoundError('device', id);
     return toDevice(row);
   }
@@ -167,49 +166,26 @@ export class DevicesRepo {
   /** The devices with these ids, in the order given; missing ids are skipped. */
   async getMany(ids: readonly number[]): Promise<Device[]> {
     if (ids.length === 0) return [];
-    const rows = await select<DeviceRow>(
-      this.ex,
-      `SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.id = ANY($1::int[])`,
-      [ids],
+    const rows = await this.guard(() =>
+      this.model.findAll({ where: { id: [...ids] }, transaction: this.transaction }),
     );
     const byId = new Map(rows.map((r) => [r.id, toDevice(r)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   async findByHostname(hostname: string, site: string | null = null): Promise<Device | undefined> {
-    const row = await selectOne<DeviceRow>(
-      this.ex,
-      `SELECT ${DEVICE_COLUMNS} FROM devices d
-       WHERE d.hostname = $1 AND d.site IS NOT DISTINCT FROM $2`,
-      [hostname, site],
+    const row = await this.guard(() =>
+      this.model.findOne({ where: { hostname, site }, transaction: this.transaction }),
     );
-    return row && toDevice(row);
+    return row ? toDevice(row) : undefined;
   }
 
   async create(input: DeviceCreate): Promise<Device> {
     const d = parseInput(DeviceCreate, input);
-    const row = await selectOne<DeviceRow>(
-      this.ex,
-      `INSERT INTO devices AS d (hostname, ip, protocol, port, username, cred_ref, platform,
-         vendor, model, site, tags, metadata)
-       VALUES ($1, $2::inet, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb)
-       RETURNING ${DEVICE_COLUMNS}`,
-      [
-        d.hostname,
-        d.ip,
-        d.protocol,
-        d.port ?? null,
-        d.username,
-        d.credRef,
-        d.platform,
-        d.vendor ?? null,
-        d.model ?? null,
-        d.site ?? null,
-        JSON.stringify(d.tags),
-        JSON.stringify(d.metadata),
-      ],
+    const row = await this.guard(() =>
+      this.model.create(valuesOf(d), { transaction: this.transaction }),
     );
-    return toDevice(row as DeviceRow);
+    return toDevice(row);
   }
 
   /**
@@ -218,29 +194,24 @@ export class DevicesRepo {
    */
   async update(id: number, patch: DevicePatch): Promise<Device> {
     const p = parseInput(DevicePatch, patch, 'patch');
-    const sets: string[] = [];
-    const bind: unknown[] = [id];
-    for (const [key, column] of Object.entries(COLUMNS) as [keyof DevicePatch, string][]) {
-      const value = p[key];
-      if (value === undefined) continue;
-      const isJson = key === 'tags' || key === 'metadata';
-      bind.push(isJson ? JSON.stringify(value) : value);
-      const cast = isJson ? '::jsonb' : key === 'ip' ? '::inet' : '';
-      sets.push(`${column} = $${bind.length}${cast}`);
-    }
+    const values = valuesOf(p);
     if (p.protocol !== undefined && p.port === undefined) {
-      bind.push(p.protocol);
-      const n = bind.length;
-      sets.push(`port = CASE
-        WHEN port = (CASE protocol WHEN 'telnet' THEN 23 ELSE 22 END)
-        THEN (CASE $${n}::text WHEN 'telnet' THEN 23 ELSE 22 END) ELSE port END`);
+      // In one statement, against the port and protocol the row holds (SET reads the old row).
+      values.port = literal(
+        `CASE WHEN port = (CASE protocol WHEN 'telnet' THEN 23 ELSE 22 END)
+          THEN ${String(DEFAULT_PORTS[p.protocol])} ELSE port END`,
+      );
     }
-    sets.push('updated_at = now()');
-    const row = await selectOne<DeviceRow>(
-      this.ex,
-      `UPDATE devices AS d SET ${sets.join(', ')} WHERE d.id = $1 RETURNING ${DEVICE_COLUMNS}`,
-      bind,
+    values.updatedAt = fn('now');
+    const [, rows] = await this.guard(() =>
+      this.model.update(values, {
+        where: { id },
+        returning: true,
+        silent: true,
+        transaction: this.transaction,
+      }),
     );
+    const row = rows[0];
     if (!row) throw new NotFoundError('device', id);
     return toDevice(row);
   }
@@ -251,18 +222,18 @@ export class DevicesRepo {
    */
   async delete(id: number): Promise<Device> {
     const device = await this.get(id);
-    const runs = await selectOne<{ n: number }>(
-      this.ex,
-      'SELECT count(*)::int AS n FROM runs WHERE device_id = $1',
-      [id],
+    const runs = await this.guard(() =>
+      this.ex.sequelize
+        .getRepository(Run)
+        .count({ where: { deviceId: id }, transaction: this.transaction }),
     );
-    if (runs && runs.n > 0) {
+    if (runs > 0) {
       throw new InvalidStateError(
-        `device ${device.hostname} has ${runs.n} run${runs.n === 1 ? '' : 's'} in its history and cannot be deleted`,
+        `device ${device.hostname} has ${runs} run${runs === 1 ? '' : 's'} in its history and cannot be deleted`,
       );
     }
     // The foreign key (ON DELETE RESTRICT) still guards a run created meanwhile.
-    await select(this.ex, 'DELETE FROM devices WHERE id = $1 RETURNING id', [id]);
+    await this.guard(() => this.model.destroy({ where: { id }, transaction: this.transaction }));
     return device;
   }
 
@@ -460,23 +431,9 @@ export class DevicesRepo {
       const result: UpsertResult = { created: 0, updated: 0, ids: [] };
       for (let i = 0; i < rows.length; i += UPSERT_BATCH) {
         const batch = rows.slice(i, i + UPSERT_BATCH);
-        const out = await select<{ id: number; inserted: boolean }>(
-          tx,
-          `INSERT INTO devices (hostname, ip, protocol, port, username, cred_ref, platform,
-             vendor, model, site, tags, metadata)
-           SELECT x.hostname, x.ip::inet, x.protocol, x.port, x.username, x.cred_ref, x.platform,
-             x.vendor, x.model, x.site, coalesce(x.tags, '{}'), coalesce(x.metadata, '{}')
-           FROM jsonb_to_recordset($1::jsonb) AS x(hostname text, ip text, protocol text,
-             port integer, username text, cred_ref text, platform text, vendor text, model text,
-             site text, tags jsonb, metadata jsonb)
-           ON CONFLICT ON CONSTRAINT devices_hostname_site_key DO UPDATE SET
-             ip = EXCLUDED.ip, protocol = EXCLUDED.protocol, port = EXCLUDED.port,
-             username = EXCLUDED.username, cred_ref = EXCLUDED.cred_ref,
-             platform = EXCLUDED.platform, vendor = EXCLUDED.vendor, model = EXCLUDED.model,
-             tags = EXCLUDED.tags, metadata = EXCLUDED.metadata, updated_at = now()
-           RETURNING id, (xmax = 0) AS inserted`,
-          [JSON.stringify(batch)],
-        );
+        const out = await select<{ id: number; inserted: boolean }>(tx, UPSERT_SQL, [
+          JSON.stringify(batch),
+        ]);
         for (const r of out) {
           result.ids.push(r.id);
           if (r.inserted) result.created += 1;
@@ -488,19 +445,44 @@ export class DevicesRepo {
   }
 }
 
-interface UpsertRow {
-  hostname: string;
-  ip: string;
-  protocol: string;
-  port: number | null;
-  username: string;
-  cred_ref: string;
-  platform: string;
-  vendor: string | null;
-  model: string | null;
-  site: string | null;
-  tags: Record<string, string>;
-  metadata: Record<string, unknown>;
+/** A device as jsonb_to_recordset reads it: each field under its column's name. */
+type UpsertRow = Record<string, unknown>;
+
+/** The conflict key of upsertMany: a row with the same hostname and site is updated. */
+const UPSERT_KEY = new Set(['hostname', 'site']);
+
+/**
+ * Inserts the rows of a JSON array (UpsertRow objects), or updates the device with the same
+ * hostname and site; each row's id and whether it was inserted.
+ */
+const UPSERT_SQL = `INSERT INTO devices (${DEVICE_COLUMN_MAP.map((c) => c.column).join(', ')})
+  SELECT ${DEVICE_COLUMN_MAP.map(({ column, type, sqlType }) =>
+    type === 'inet'
+      ? `x.${column}::${sqlType}`
+      : type === 'jsonb'
+        ? `coalesce(x.${column}, '{}')`
+        : `x.${column}`,
+  ).join(', ')}
+  FROM jsonb_to_recordset($1::jsonb) AS x(${DEVICE_COLUMN_MAP.map(
+    ({ column, type, sqlType }) =>
+      `${column} ${type === 'inet' || type === 'varchar' ? 'text' : sqlType}`,
+  ).join(', ')})
+  ON CONFLICT ON CONSTRAINT devices_hostname_site_key DO UPDATE SET
+    ${[
+      ...DEVICE_COLUMN_MAP.filter((c) => !UPSERT_KEY.has(c.field)).map(
+        (c) => `${c.column} = EXCLUDED.${c.column}`,
+      ),
+      'updated_at = now()',
+    ].join(', ')}
+  RETURNING id, (xmax = 0) AS inserted`;
+
+/** The fields given (create or patch values, checked) as the model's attribute values. */
+function valuesOf(d: Partial<Record<DeviceField, unknown>>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const { field } of DEVICE_COLUMN_MAP) {
+    if (d[field] !== undefined) values[field] = d[field];
+  }
+  return values;
 }
 
 const DeviceRows = z.array(DeviceCreate).max(100_000, 'at most 100,000 devices in one call');
@@ -538,20 +520,11 @@ function validateRows(inputs: readonly DeviceCreate[]): UpsertRow[] {
       fieldErrors,
     );
   }
-  return parsed.data.map((d) => ({
-    hostname: d.hostname,
-    ip: d.ip,
-    protocol: d.protocol,
-    port: d.port ?? null,
-    username: d.username,
-    cred_ref: d.credRef,
-    platform: d.platform,
-    vendor: d.vendor ?? null,
-    model: d.model ?? null,
-    site: d.site ?? null,
-    tags: d.tags,
-    metadata: d.metadata,
-  }));
+  return parsed.data.map((d) => {
+    const row: UpsertRow = {};
+    for (const { field, column } of DEVICE_COLUMN_MAP) row[column] = d[field] ?? null;
+    return row;
+  });
 }
 
 /**

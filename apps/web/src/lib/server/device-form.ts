@@ -1,36 +1,33 @@
-import type { Device, DeviceCreate, DevicePatch } from '@netauto/schema';
+import {
+  DEVICE_FORM_FIELDS,
+  type Device,
+  type DeviceCreate,
+  type DeviceFormField,
+  type DevicePatch,
+} from '@netauto/schema';
 import { formatTags, numberField, parseTags, textField } from './forms';
 
 /** The device form's fields, as text, the way the form shows them. */
-export type DeviceFormValues = Record<
-  | 'hostname'
-  | 'ip'
-  | 'protocol'
-  | 'port'
-  | 'username'
-  | 'credRef'
-  | 'platform'
-  | 'vendor'
-  | 'model'
-  | 'site'
-  | 'tags',
-  string
->;
+export type DeviceFormValues = Record<DeviceFormField, string>;
 
+/** A device's values as the form shows them; a new device's form starts with the defaults. */
 export function formValuesOf(device?: Device): DeviceFormValues {
-  return {
-    hostname: device?.hostname ?? '',
-    ip: device?.ip ?? '',
-    protocol: device?.protocol ?? 'ssh',
-    port: device ? String(device.port) : '',
-    username: device?.username ?? '',
-    credRef: device?.credRef ?? '',
-    platform: device?.platform ?? 'generic',
-    vendor: device?.vendor ?? '',
-    model: device?.model ?? '',
-    site: device?.site ?? '',
-    tags: device ? formatTags(device.tags) : '',
-  };
+  const values = {} as DeviceFormValues;
+  for (const field of DEVICE_FORM_FIELDS) {
+    const value = device?.[field.name];
+    // The one field with lines is the tags': one key=value a line.
+    if (field.control === 'textarea') {
+      values[field.name] = device ? formatTags(value as Record<string, string>) : '';
+    } else {
+      values[field.name] =
+        device === undefined
+          ? field.initial
+          : value == null || typeof value === 'object'
+            ? ''
+            : String(value);
+    }
+  }
+  return values;
 }
 
 export function submittedValues(form: FormData): DeviceFormValues {
@@ -44,20 +41,18 @@ export function submittedValues(form: FormData): DeviceFormValues {
 
 /** A new device from the form; the schema judges every value (and says what is wrong). */
 export function createInput(form: FormData): DeviceCreate {
-  const input: Record<string, unknown> = {
-    hostname: textField(form, 'hostname') ?? '',
-    ip: textField(form, 'ip') ?? '',
-    protocol: textField(form, 'protocol') ?? 'ssh',
-    username: textField(form, 'username') ?? '',
-    credRef: textField(form, 'credRef') ?? '',
-    platform: textField(form, 'platform') ?? 'generic',
-    tags: parseTags(textField(form, 'tags')),
-  };
-  const port = numberField(form, 'port');
-  if (port !== undefined) input.port = port;
-  for (const key of ['vendor', 'model', 'site'] as const) {
-    const v = textField(form, key);
-    if (v !== undefined) input[key] = v;
+  const input: Record<string, unknown> = {};
+  for (const field of DEVICE_FORM_FIELDS) {
+    if (field.control === 'textarea') {
+      input[field.name] = parseTags(textField(form, field.name));
+      continue;
+    }
+    const value = field.numeric ? numberField(form, field.name) : textField(form, field.name);
+    // An empty field is left out, unless the field is required or has a default.
+    if (value !== undefined) input[field.name] = value;
+    else if (!field.numeric && (field.required || field.initial !== '')) {
+      input[field.name] = field.initial;
+    }
   }
   return input as DeviceCreate;
 }
@@ -66,6 +61,8 @@ export function createInput(form: FormData): DeviceCreate {
 export function patchInput(form: FormData): DevicePatch {
   const created = createInput(form) as Record<string, unknown>;
   const patch: Record<string, unknown> = { ...created };
-  for (const key of ['vendor', 'model', 'site'] as const) patch[key] = created[key] ?? null;
+  for (const field of DEVICE_FORM_FIELDS) {
+    if (field.nullable) patch[field.name] = created[field.name] ?? null;
+  }
   return patch;
 }

@@ -1,5 +1,10 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { checkDeviceRows, type DeviceCreate } from '@netauto/schema';
+import {
+  DEVICE_FILE_COLUMNS,
+  checkDeviceRows,
+  fromCsvCells,
+  type DeviceCreate,
+} from '@netauto/schema';
 import { parse as parseYaml } from 'yaml';
 import { parseTags } from './forms';
 
@@ -40,26 +45,9 @@ export function detectFormat(name: string | undefined, text: string): ImportForm
   return 'csv';
 }
 
-const NUMBER_FIELDS = new Set(['port']);
-
 /** A CSV row's text cells as a device's fields: empty cells left out, tags and metadata read. */
 function fromCsvRecord(record: Record<string, string>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [rawKey, rawValue] of Object.entries(record)) {
-    const key = rawKey.trim();
-    const value = rawValue.trim();
-    if (value === '') continue;
-    if (key === 'tags') out.tags = parseTags(value);
-    else if (key === 'metadata') {
-      try {
-        out.metadata = JSON.parse(value) as unknown;
-      } catch {
-        out.metadata = value;
-      }
-    } else if (NUMBER_FIELDS.has(key) && /^\d+$/.test(value)) out[key] = Number(value);
-    else out[key] = value;
-  }
-  return out;
+  return fromCsvCells(DEVICE_FILE_COLUMNS, record, { tags: parseTags });
 }
 
 function recordsOf(format: ImportFormat, text: string): unknown[] {
