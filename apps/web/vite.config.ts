@@ -5,7 +5,6 @@ import { defineConfig } from 'vite';
 // crashes in an ES module ("require is not defined").
 const SERVER_PACKAGES = [
   '@netauto/api',
-  '@netauto/db',
   '@netauto/observability',
   '@netauto/devsim',
   '@netauto/schema',

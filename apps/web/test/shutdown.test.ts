@@ -66,6 +66,15 @@ const startServer = async (cwd: string) =>
     HOST: '127.0.0.1',
   });
 
+/** `pnpm start --demo` with a small simulated fleet. */
+const startDemoServer = async (cwd: string, devices: number) =>
+  launch(SERVER, cwd, 'NetAuto on http://', {
+    PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    NETAUTO_DEMO: '1',
+    NETAUTO_DEMO_DEVICES: String(devices),
+  });
+
 const startWorker = (cwd: string) => launch(WORKER, cwd, 'taking runs');
 
 /** Ctrl-C in the terminal: SIGINT to every process of the group. */
@@ -160,6 +169,22 @@ describe('the embedded PostgreSQL of `pnpm start`', () => {
     expect(await ctrlC(server)).toBe(0);
     expectQuiet(server.output());
     await until(() => postgresOf(data).length === 0);
+  }, 240_000);
+
+  it('the demo fills the inventory, and a restart updates the same rows', async () => {
+    const { cwd } = folder();
+    const first = await startDemoServer(cwd, 5);
+    children.push(first.child);
+    expect(first.output()).toMatch(/demo: 5 devices added, 0 updated/);
+    expect(first.output()).toMatch(/demo: 5 simulated devices in [1-5] sites/);
+    expect(await ctrlC(first)).toBe(0);
+    expectQuiet(first.output());
+
+    const second = await startDemoServer(cwd, 5);
+    children.push(second.child);
+    expect(second.output()).toMatch(/demo: 0 devices added, 5 updated/);
+    expect(await ctrlC(second)).toBe(0);
+    expectQuiet(second.output());
   }, 240_000);
 
   it('a worker with PostgreSQL of its own stops it on Ctrl-C, quietly', async () => {

@@ -1,5 +1,4 @@
 import type { Identity, NetAutoRuntime } from '@netauto/api';
-import { NotFoundError, repositories } from '@netauto/db';
 import { fleet, startLab } from '@netauto/devsim';
 import type { DeviceCreate, GroupCreate, TemplateCreate } from '@netauto/schema';
 
@@ -49,27 +48,23 @@ export async function startDemo(
   const lab = await startLab({ devices: fleet({ count, faults: 0.1 }) });
   try {
     const { services } = runtime;
-    const repos = repositories(runtime.db);
-    const admin = (await repos.users.list({ role: 'admin', disabled: false }))[0];
+    const admin = (await services.users.list({ role: 'admin', disabled: false }))[0];
     if (!admin) throw new Error('the demo needs an admin; none is active');
     const actor: Identity = { user: admin, via: 'session', readOnly: false };
 
-    // A simulated device makes a new host key each time it starts: forget the old ones.
-    for (const device of lab.devices) {
-      await repos.knownHosts
-        .forget({ host: device.host, port: device.port })
-        .catch((e: unknown) => {
-          if (!(e instanceof NotFoundError)) throw e;
-        });
-    }
     const rows = JSON.parse(lab.inventory('json')) as DeviceCreate[];
     const imported = await services.devices.import(actor, rows);
-    // The same rows, now at new ports with new keys: the keys they were pinned to are gone.
-    await repos.knownHosts.unpin(imported.ids);
+    // A simulated device makes a new host key each time it starts, at a new port: the
+    // keys recorded for it and the keys its rows were pinned to are gone.
+    await services.access.renewHostKeys(
+      actor,
+      lab.devices.map((d) => ({ host: d.host, port: d.port })),
+      imported.ids,
+    );
 
     const bySite = new Map<string, number[]>();
     for (const row of rows) {
-      const device = await repos.devices.findByHostname(row.hostname, row.site ?? null);
+      const device = await services.devices.findByHostname(row.hostname, row.site ?? null);
       if (row.site && device) bySite.set(row.site, [...(bySite.get(row.site) ?? []), device.id]);
     }
     log(`demo: ${imported.created} devices added, ${imported.updated} updated`);

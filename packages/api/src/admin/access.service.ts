@@ -1,5 +1,5 @@
 import type { Config } from '@netauto/config';
-import { InvalidStateError } from '@netauto/db';
+import { InvalidStateError, NotFoundError } from '@netauto/db';
 import { isRunError, type Secrets } from '@netauto/device-access';
 import {
   type AuditAction,
@@ -20,7 +20,7 @@ import type { Store, Uses } from '../store.js';
 /** What the admin's view of device access reads and writes (besides the secret store). */
 export type AccessRepos = Uses<{
   credentials: 'setScope';
-  knownHosts: 'list' | 'acceptPending' | 'forget';
+  knownHosts: 'list' | 'acceptPending' | 'forget' | 'unpin';
   audit: 'record';
 }>;
 
@@ -132,6 +132,26 @@ export class AccessService {
         summary: { host: key.host, port: key.port, fingerprint: key.fingerprint },
       }),
     );
+  }
+
+  /**
+   * Devices that now answer with new keys (at a new port, say): their host keys are
+   * forgotten (audited, as `forgetHostKey`) and the devices unpinned, so that the next
+   * connection records what they present. A host without a recorded key is skipped.
+   */
+  async renewHostKeys(
+    actor: Identity,
+    hosts: readonly HostKeyRef[],
+    deviceIds: readonly number[],
+  ): Promise<void> {
+    for (const host of hosts) {
+      try {
+        await this.forgetHostKey(actor, host);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+    }
+    await this.store.repos.knownHosts.unpin(deviceIds);
   }
 
   settings(): Settings {

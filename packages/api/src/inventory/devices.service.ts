@@ -13,7 +13,8 @@ import type { Store, Uses } from '../store.js';
 
 /** What the devices service reads and writes. */
 export type DevicesRepos = Uses<{
-  devices: 'list' | 'count' | 'get' | 'create' | 'update' | 'delete' | 'upsertMany';
+  devices:
+    'list' | 'count' | 'get' | 'findByHostname' | 'create' | 'update' | 'delete' | 'upsertMany';
   groups: 'groupsOfDevice';
   audit: 'record';
 }>;
@@ -33,6 +34,11 @@ export class DevicesService {
     const repos = this.store.repos;
     const device = await repos.devices.get(id);
     return { ...device, groups: await repos.groups.groupsOfDevice(id) };
+  }
+
+  /** The device with this hostname at this site (no site: one without a site), if any. */
+  findByHostname(hostname: string, site: string | null): Promise<Device | undefined> {
+    return this.store.repos.devices.findByHostname(hostname, site);
   }
 
   create(actor: Identity, input: DeviceCreate): Promise<Device> {
